@@ -7,8 +7,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Uuid
-from sqlalchemy.orm import Mapper
+from sqlalchemy import Date, Table, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapper
 
 from acero_desktop.models import Base, UTCDateTime
 
@@ -70,3 +70,15 @@ def _decode_value(col_type: Any, raw: JsonValue) -> Any:
     if enum_class is not None:
         return enum_class(raw)
     return raw
+
+
+def encode_mapping(model: type[Base], values: Any) -> JsonRow:
+    """Encode a Core result mapping (column key -> value) of ``model``'s table."""
+    return {c.key: encode_value(values[c.key]) for c in model.__table__.columns}
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The Table of a mapped class (typed: ``__table__`` is a FromClause to type checkers)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

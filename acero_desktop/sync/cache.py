@@ -1,0 +1,357 @@
+"""The client's local cache: domain tables the UI reads, plus the outbox and the rebase shadow.
+
+Invariant: the domain tables always equal the server's rows at ``cursor`` with the pending
+mutations of the outbox replayed on top, in order. Three transactions keep it:
+
+- a local change: run the mutator on the cache, remember the confirmed state of every row it
+  touches (the shadow) and append the outbox entry — one ``BEGIN IMMEDIATE`` transaction;
+- a server batch: put shadowed rows back to their confirmed state, apply the server's rows,
+  advance the cursor, drop the mutations the server confirmed, replay the rest — one transaction;
+- a rejection: drop the mutation and record a sync issue, then rebase — one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, event, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from acero_desktop.core.actor import load_actor
+from acero_desktop.core.errors import AceroError
+from acero_desktop.core.ids import uuid7
+from acero_desktop.core.mutations import MutationContext, RowChange, run_mutation
+from acero_desktop.core.rowcodec import (
+    JsonRow,
+    decode_row,
+    encode_mapping,
+    model_for_table,
+    table_of,
+)
+from acero_desktop.models import Base, Channel
+from acero_desktop.store import make_engine, session_factory, upgrade
+from acero_desktop.store.engine import sqlite_url
+
+from .migrations_set import CLIENT
+from .tables import OutboxEntry, ShadowRow, SyncIssue, SyncMeta
+
+
+class CursorGap(RuntimeError):
+    """A server batch does not start where the cache stands; pull from the cursor instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalResult:
+    mutation_id: int
+    changes: list[RowChange]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerRow:
+    """One row change from the server's change log."""
+
+    seq: int
+    table: str
+    id: str
+    op: str  # "upsert" | "delete"
+    row: JsonRow | None = None
+    # The change's origin, when it came from one of our own mutations.
+    origin_client_id: str | None = None
+    origin_mutation_id: int | None = None
+
+
+@dataclass
+class ApplyReport:
+    """What a batch did, so the UI refreshes only those rows."""
+
+    touched: dict[str, set[str]] = field(default_factory=dict)
+    confirmed: list[int] = field(default_factory=list)
+    replay_failed: list[int] = field(default_factory=list)
+
+    def touch(self, table: str, row_id: str) -> None:
+        self.touched.setdefault(table, set()).add(row_id)
+
+
+class LocalCache:
+    """One user's cache file. All methods are synchronous; the sync engine runs them in a worker."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> LocalCache:
+        engine = make_engine(sqlite_url(path))
+        upgrade(engine)
+        upgrade(engine, CLIENT)
+        cache = cls(engine)
+        cache._ensure_meta()
+        return cache
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _ensure_meta(self) -> None:
+        with self._write() as session:
+            if session.get(SyncMeta, 1) is None:
+                session.add(SyncMeta(id=1, client_id=uuid7(), next_mutation_id=1))
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """A write transaction taken at once (BEGIN IMMEDIATE), so two writers never deadlock."""
+        with self._sessions() as session:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def session(self) -> Session:
+        """A read session for queries (the UI's models use their own read connections)."""
+        return self._sessions()
+
+    # -- state -----------------------------------------------------------------------------
+
+    def meta(self) -> SyncMeta:
+        with self._sessions() as session:
+            meta = session.get(SyncMeta, 1)
+            assert meta is not None
+            return meta
+
+    def set_identity(
+        self, *, user_id: uuid.UUID, server_id: str | None = None, server_url: str | None = None
+    ) -> None:
+        with self._write() as session:
+            values: dict[str, Any] = {"user_id": user_id}
+            if server_id is not None:
+                values["server_id"] = server_id
+            if server_url is not None:
+                values["server_url"] = server_url
+            session.execute(update(SyncMeta).where(SyncMeta.id == 1).values(**values))
+
+    def pending(self) -> list[OutboxEntry]:
+        with self._sessions() as session:
+            query = select(OutboxEntry).order_by(OutboxEntry.mutation_id)
+            return list(session.scalars(query).all())
+
+    def issues(self, *, include_dismissed: bool = False) -> list[SyncIssue]:
+        with self._sessions() as session:
+            query = select(SyncIssue).order_by(SyncIssue.id)
+            if not include_dismissed:
+                query = query.where(SyncIssue.dismissed_at.is_(None))
+            return list(session.scalars(query).all())
+
+    # -- local changes ---------------------------------------------------------------------
+
+    def mutate(
+        self, name: str, args: dict[str, Any], *, now: datetime | None = None
+    ) -> LocalResult:
+        """Apply a change optimistically and queue it, in one transaction.
+
+        Raises the mutator's AceroError when the change is refused locally; then nothing is
+        written (neither the change nor the outbox entry).
+        """
+        ts = now or datetime.now(UTC)
+        with self._write() as session:
+            meta = session.get(SyncMeta, 1)
+            assert meta is not None
+            assert meta.user_id is not None, "log in before making changes"
+            mutation_id = meta.next_mutation_id
+            changes = self._run(session, meta.user_id, name, args, ts)
+            meta.next_mutation_id = mutation_id + 1
+            session.add(OutboxEntry(mutation_id=mutation_id, name=name, args=args, ts=ts))
+        return LocalResult(mutation_id, changes)
+
+    def _run(
+        self, session: Session, user_id: uuid.UUID, name: str, args: dict[str, Any], ts: datetime
+    ) -> list[RowChange]:
+        actor = load_actor(session, user_id)
+        ctx = MutationContext(session=session, actor=actor, at=ts, channel=Channel.DESKTOP)
+        with _shadowing(session):
+            return run_mutation(ctx, name, args)
+
+    # -- server answers --------------------------------------------------------------------
+
+    def acknowledge(self, mutation_id: int, seq: int) -> ApplyReport:
+        """The server applied (or had applied) a mutation with effects at ``seq``."""
+        with self._write() as session:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.mutation_id == mutation_id)
+                .values(ack_seq=seq)
+            )
+            meta = session.get(SyncMeta, 1)
+            assert meta is not None
+            report = ApplyReport()
+            if meta.cursor is not None and seq <= meta.cursor:
+                report.confirmed = self._drop_confirmed(session, meta.cursor)
+            return report
+
+    def reject(self, mutation_id: int, code: str, message: str) -> ApplyReport:
+        """The server refused a mutation: drop it, tell the user, and rebase the rest."""
+        now = datetime.now(UTC)
+        with self._write() as session:
+            entry = session.get(OutboxEntry, mutation_id)
+            if entry is None:
+                return ApplyReport()
+            session.add(
+                SyncIssue(
+                    mutation_id=mutation_id,
+                    name=entry.name,
+                    args=entry.args,
+                    code=code,
+                    message=message,
+                    created_at=now,
+                )
+            )
+            session.delete(entry)
+            session.flush()
+            report = ApplyReport()
+            self._rebase(session, [], report)
+            return report
+
+    def apply_server_batch(
+        self, from_seq: int | None, to_seq: int, rows: Sequence[ServerRow]
+    ) -> ApplyReport:
+        """Store the server's changes in (from_seq, to_seq] and replay what is still pending."""
+        with self._write() as session:
+            meta = session.get(SyncMeta, 1)
+            assert meta is not None
+            if meta.cursor != from_seq:
+                raise CursorGap(f"cache is at {meta.cursor}, batch starts at {from_seq}")
+            report = ApplyReport()
+            meta.cursor = to_seq
+            meta.last_synced_at = datetime.now(UTC)
+            # Mutations whose effects this batch carries leave before the replay, not after it.
+            report.confirmed = self._drop_confirmed(session, to_seq)
+            report.confirmed += self._drop_originated(session, meta.client_id, rows)
+            self._rebase(session, rows, report)
+            return report
+
+    def _drop_confirmed(self, session: Session, cursor: int) -> list[int]:
+        ids = list(
+            session.scalars(
+                select(OutboxEntry.mutation_id).where(
+                    OutboxEntry.ack_seq.is_not(None), OutboxEntry.ack_seq <= cursor
+                )
+            )
+        )
+        if ids:
+            session.execute(delete(OutboxEntry).where(OutboxEntry.mutation_id.in_(ids)))
+        return ids
+
+    def _drop_originated(
+        self, session: Session, client_id: uuid.UUID, rows: Sequence[ServerRow]
+    ) -> list[int]:
+        mine = {
+            r.origin_mutation_id
+            for r in rows
+            if r.origin_client_id == str(client_id) and r.origin_mutation_id is not None
+        }
+        if not mine:
+            return []
+        ids = list(
+            session.scalars(
+                select(OutboxEntry.mutation_id).where(OutboxEntry.mutation_id.in_(mine))
+            )
+        )
+        session.execute(delete(OutboxEntry).where(OutboxEntry.mutation_id.in_(ids)))
+        return ids
+
+    # -- rebase ----------------------------------------------------------------------------
+
+    def _rebase(self, session: Session, rows: Sequence[ServerRow], report: ApplyReport) -> None:
+        session.flush()
+        conn = session.connection()
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        shadows = list(session.scalars(select(ShadowRow)))
+        incoming = {(r.table, r.id) for r in rows}
+        for shadow in shadows:
+            report.touch(shadow.table_name, shadow.row_id)
+            if (shadow.table_name, shadow.row_id) not in incoming:
+                _write_row(session, shadow.table_name, shadow.row_id, shadow.row)
+        for row in rows:
+            report.touch(row.table, row.id)
+            _write_row(session, row.table, row.id, row.row if row.op == "upsert" else None)
+        session.execute(delete(ShadowRow))
+        # Core statements changed rows behind the identity map: reload before replaying.
+        session.expire_all()
+        meta = session.get(SyncMeta, 1)
+        assert meta is not None
+        entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.mutation_id)).all()
+        for entry in entries:
+            assert meta.user_id is not None
+            savepoint = session.begin_nested()
+            try:
+                for change in self._run(session, meta.user_id, entry.name, entry.args, entry.ts):
+                    report.touch(change.table, change.id)
+                savepoint.commit()
+            except (AceroError, SQLAlchemyError):
+                # The server will most likely refuse it too; until it answers, it shows nothing.
+                savepoint.rollback()
+                report.replay_failed.append(entry.mutation_id)
+
+
+def _write_row(session: Session, table: str, row_id: str, row: JsonRow | None) -> None:
+    model = model_for_table(table)
+    sql_table = table_of(model)
+    pk = sql_table.c.id
+    key = decode_row(model, {"id": row_id})["id"]
+    if row is None:
+        session.execute(delete(sql_table).where(pk == key))
+        return
+    values = decode_row(model, row)
+    stmt = sqlite_insert(sql_table).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[pk], set_={k: v for k, v in values.items() if k != "id"}
+    )
+    session.execute(stmt)
+
+
+@contextmanager
+def _shadowing(session: Session) -> Iterator[None]:
+    """Record the confirmed state of each row before a mutation first writes it."""
+    session.info["acero_shadow"] = True
+    try:
+        yield
+    finally:
+        session.info.pop("acero_shadow", None)
+
+
+@event.listens_for(Session, "before_flush")
+def _capture_shadow(session: Session, _ctx: object, _instances: object) -> None:
+    if not session.info.get("acero_shadow"):
+        return
+    conn = session.connection()
+    objs: Iterable[Base] = [*session.new, *session.dirty, *session.deleted]
+    for obj in objs:
+        model = type(obj)
+        row_id = getattr(obj, "id", None)
+        if row_id is None:
+            continue
+        key = (model.__tablename__, str(row_id))
+        exists = conn.execute(
+            select(ShadowRow.row_id).where(
+                ShadowRow.table_name == key[0], ShadowRow.row_id == key[1]
+            )
+        ).first()
+        if exists is not None:
+            continue
+        table = model.__table__
+        current = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+        row = encode_mapping(model, current) if current is not None else None
+        conn.execute(
+            sqlite_insert(table_of(ShadowRow)).values(table_name=key[0], row_id=key[1], row=row)
+        )
