@@ -38,6 +38,7 @@ _ZERO = timedelta(0)
 _DAY = timedelta(days=1)
 _WEEK = timedelta(days=7)
 _SECOND = timedelta(seconds=1)
+_MICROSECOND = timedelta(microseconds=1)
 _MIDNIGHT = time(0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAYS = tuple(timedelta(days=i) for i in range(8))
@@ -68,7 +69,7 @@ class BusinessCalendar:
             raise ValueError(f"time zone must be an IANA name, got {self.timezone!r}")
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a directory
             raise ValueError(f"unknown time zone {self.timezone!r}") from exc
         hours = {
             day: intervals for day, intervals in _validated_hours(self.working_hours) if intervals
@@ -132,17 +133,16 @@ def _as_utc(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _end_offset(end: time) -> timedelta:
-    """How far into the day an interval end lies; 00:00 as an end means 24:00."""
+def _end_offset(end: time) -> int:
+    """Microseconds into the day of an interval end; 00:00 as an end means 24:00."""
     if end == _MIDNIGHT:
-        return _DAY
+        return _DAY // _MICROSECOND
     return _start_offset(end)
 
 
-def _start_offset(start: time) -> timedelta:
-    return timedelta(
-        hours=start.hour, minutes=start.minute, seconds=start.second, microseconds=start.microsecond
-    )
+def _start_offset(start: time) -> int:
+    """Microseconds into the day (integers: building calendars per request must stay cheap)."""
+    return ((start.hour * 60 + start.minute) * 60 + start.second) * 1_000_000 + start.microsecond
 
 
 def _validated_hours(working_hours: Mapping[int, DayHours]) -> list[tuple[int, DayHours]]:
@@ -150,11 +150,11 @@ def _validated_hours(working_hours: Mapping[int, DayHours]) -> list[tuple[int, D
     if not isinstance(working_hours, Mapping):
         raise ValueError(f"working_hours must map weekdays to intervals, got {working_hours!r}")
     result: list[tuple[int, DayHours]] = []
-    for day, raw_intervals in sorted(working_hours.items()):
+    for day, raw_intervals in working_hours.items():
         if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
             raise ValueError(f"weekday must be an int from 0 (Monday) to 6 (Sunday), got {day!r}")
         intervals: list[Interval] = []
-        previous_end: timedelta | None = None
+        previous_end: int | None = None
         for raw in raw_intervals:
             try:
                 start, end = raw
@@ -180,9 +180,11 @@ def _validated_hours(working_hours: Mapping[int, DayHours]) -> list[tuple[int, D
                     f"({start}-{end} begins before the previous interval ends)"
                 )
             previous_end = _end_offset(end)
-            intervals.append((start.replace(fold=0), end.replace(fold=0)))
+            if start.fold or end.fold:  # fold would pick a DST side: first passage rules here
+                start, end = start.replace(fold=0), end.replace(fold=0)
+            intervals.append((start, end))
         result.append((day, tuple(intervals)))
-    return result
+    return sorted(result)
 
 
 @lru_cache(maxsize=256)
@@ -199,7 +201,16 @@ class _Schedule:
     The memo dicts are filled lazily; a race between threads can only compute an entry twice.
     """
 
-    __slots__ = ("_days", "_holidays", "_hours", "_midnights", "_nominal_week", "_weeks", "_zone")
+    __slots__ = (
+        "_days",
+        "_holidays",
+        "_hours",
+        "_midnights",
+        "_nominal_week",
+        "_offsets",
+        "_weeks",
+        "_zone",
+    )
 
     def __init__(
         self, timezone: str, hours: tuple[tuple[int, DayHours], ...], holidays: frozenset[date]
@@ -207,16 +218,14 @@ class _Schedule:
         self._zone = ZoneInfo(timezone)
         self._hours = dict(hours)
         self._holidays = holidays
-        self._nominal_week = sum(
-            (
-                _end_offset(end) - _start_offset(start)
-                for intervals in self._hours.values()
-                for start, end in intervals
-            ),
-            _ZERO,
+        self._nominal_week = _MICROSECOND * sum(
+            _end_offset(end) - _start_offset(start)
+            for intervals in self._hours.values()
+            for start, end in intervals
         )
         self._days: dict[date, _DayPlan] = {}
         self._midnights: dict[date, datetime] = {}
+        self._offsets: dict[date, timedelta] = {}
         self._weeks: dict[date, timedelta] = {}
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
@@ -280,17 +289,13 @@ class _Schedule:
     def _is_regular_week(self, monday: date) -> bool:
         """True when the week's real working time equals its wall-clock hours.
 
-        That holds without a holiday on a worked day and without a UTC offset change. Sampling
-        the offset at the eight local midnights suffices because no zone changes its offset
-        twice within two days (the shortest gap in tzdata is over three days; a test checks it).
+        That holds without a holiday on a worked day and without a UTC offset change; one
+        offset at all eight local midnights means none (see ``_plan_day``).
         """
         if self._holidays and any(monday + _DAYS[day] in self._holidays for day in self._hours):
             return False
-        offset = datetime.combine(monday, _MIDNIGHT, self._zone).utcoffset()
-        return all(
-            datetime.combine(monday + _DAYS[i], _MIDNIGHT, self._zone).utcoffset() == offset
-            for i in range(1, 8)
-        )
+        offset = self._midnight_offset(monday)
+        return all(self._midnight_offset(monday + _DAYS[i]) == offset for i in range(1, 8))
 
     def _day(self, day: date) -> _DayPlan:
         plan = self._days.get(day)
@@ -300,19 +305,31 @@ class _Schedule:
         return plan
 
     def _plan_day(self, day: date) -> _DayPlan:
+        """Project a local date's intervals onto UTC.
+
+        When both local midnights around the date have the same offset, the whole date has it
+        and plain arithmetic suffices: no zone changes its offset twice within two days (the
+        shortest gap in tzdata is over three days, checked by the test suite). Otherwise each
+        bound goes through ``_first_passage``.
+        """
         intervals = self._hours.get(day.weekday())
         if not intervals or day in self._holidays:
             return (), _ZERO
+        next_day = day + _DAY
+        offset = self._midnight_offset(day)
+        steady = offset == self._midnight_offset(next_day)
         spans: list[_Span] = []
         total = _ZERO
         for wall_start, wall_end in intervals:
-            start = self._first_passage(day, wall_start)
-            if wall_end == _MIDNIGHT:
-                end = self._midnight(day + _DAY)
+            end_day = next_day if wall_end == _MIDNIGHT else day
+            if steady:
+                start = (datetime.combine(day, wall_start) - offset).replace(tzinfo=UTC)
+                end = (datetime.combine(end_day, wall_end) - offset).replace(tzinfo=UTC)
             else:
-                end = self._first_passage(day, wall_end)
-            if end <= start:
-                continue  # swallowed whole by a spring-forward gap
+                start = self._first_passage(day, wall_start)
+                end = self._first_passage(end_day, wall_end)
+                if end <= start:
+                    continue  # swallowed whole by a spring-forward gap
             total += end - start
             if spans and spans[-1][1] == start:
                 start = spans.pop()[0]  # contiguous: one span is faster to walk
@@ -326,6 +343,14 @@ class _Schedule:
             _remember(self._midnights, day, instant)
         return instant
 
+    def _midnight_offset(self, day: date) -> timedelta:
+        """The UTC offset as a date begins (before the jump if midnight itself is skipped)."""
+        offset = self._offsets.get(day)
+        if offset is None:
+            offset = _utcoffset(self._zone, datetime.combine(day, _MIDNIGHT))
+            _remember(self._offsets, day, offset)
+        return offset
+
     def _first_passage(self, day: date, at: time) -> datetime:
         """The first UTC instant at which the local clock shows ``day at`` or later.
 
@@ -334,21 +359,33 @@ class _Schedule:
         The mapping is monotonic, so ordered wall intervals stay ordered and disjoint in UTC.
         """
         naive = datetime.combine(day, at)
-        instant = naive.replace(tzinfo=self._zone).astimezone(UTC)
-        if instant.astimezone(self._zone).replace(tzinfo=None) == naive:
-            return instant
-        # In a gap. fold=1 applies the later offset and lands just before the jump, fold=0
-        # just after it; transitions fall on whole seconds, so bisect in seconds.
-        before = naive.replace(tzinfo=self._zone, fold=1).astimezone(UTC)
-        low = (before - _EPOCH) // _SECOND
-        high = -((_EPOCH - instant) // _SECOND)
-        while high - low > 1:  # local(low) < naive <= local(high)
-            middle = (low + high) // 2
+        # fold=0 applies the offset in force before a transition, fold=1 the one after; they
+        # agree for ordinary times, and only a spring-forward gap has "before" < "after".
+        before = _utcoffset(self._zone, naive)
+        after = _utcoffset(self._zone, naive.replace(fold=1))
+        if before >= after:
+            return (naive - before).replace(tzinfo=UTC)
+        # In the gap: ``naive - after`` lies just before the jump, ``naive - before`` just after.
+        # Transitions fall on whole seconds, so bisect in seconds.
+        low = (naive - after).replace(tzinfo=UTC)
+        high = (naive - before).replace(tzinfo=UTC)
+        low_s = (low - _EPOCH) // _SECOND
+        high_s = -((_EPOCH - high) // _SECOND)
+        while high_s - low_s > 1:  # local(low_s) < naive <= local(high_s)
+            middle = (low_s + high_s) // 2
             if (_EPOCH + middle * _SECOND).astimezone(self._zone).replace(tzinfo=None) >= naive:
-                high = middle
+                high_s = middle
             else:
-                low = middle
-        return _EPOCH + high * _SECOND
+                low_s = middle
+        return _EPOCH + high_s * _SECOND
+
+
+def _utcoffset(zone: ZoneInfo, naive: datetime) -> timedelta:
+    """The zone's offset for a wall-clock time (``fold`` picks the side of a transition)."""
+    offset = zone.utcoffset(naive)
+    if offset is None:  # pragma: no cover - a ZoneInfo always knows its offset
+        raise ValueError(f"time zone {zone.key!r} has no offset for {naive}")
+    return offset
 
 
 def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
