@@ -23,11 +23,14 @@ def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Engine:
     """An engine; SQLite gets WAL, foreign keys and transactions that Python does not meddle with.
 
     pysqlite opens transactions lazily and commits behind our back around DDL; we switch that
     off and issue BEGIN ourselves so savepoints and ``BEGIN IMMEDIATE`` work as documented.
+
+    ``foreign_keys=False`` is for the client cache: it holds only the rows its user may see, so
+    a visible row may point at an invisible one (an article's source ticket of another team).
     """
     if not url.startswith("sqlite"):
         kwargs.setdefault("pool_pre_ping", True)
@@ -35,14 +38,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("connect_args", {"check_same_thread": False})
     engine = create_engine(url, **kwargs)
 
+    in_memory = ":memory:" in url or url in ("sqlite://", "sqlite:///")
+    pragmas = [
+        "PRAGMA foreign_keys=OFF" if "foreign_keys" in p and not foreign_keys else p
+        for p in SQLITE_PRAGMAS
+        if not (in_memory and ("journal_mode" in p or "mmap" in p))
+    ]
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        for pragma in SQLITE_PRAGMAS:
-            if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
-                if "journal_mode" in pragma or "mmap" in pragma:
-                    continue
+        for pragma in pragmas:
             cursor.execute(pragma)
         cursor.close()
 

@@ -1,1 +1,1 @@
-"""The wire protocol (shared with the server) and the client sync engine."""
+"""The wire protocol (``protocol.py``, shared with the server) and the client's sync engine."""

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, select, update
+from sqlalchemy import Engine, Table, delete, event, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -40,6 +40,7 @@ from acero_desktop.models import Base, Channel
 from acero_desktop.store import make_engine, session_factory, upgrade
 from acero_desktop.store.engine import sqlite_url
 
+from . import staging
 from .migrations_set import CLIENT
 from .tables import OutboxEntry, ShadowRow, SyncIssue, SyncMeta
 
@@ -75,6 +76,8 @@ class ApplyReport:
     touched: dict[str, set[str]] = field(default_factory=dict)
     confirmed: list[int] = field(default_factory=list)
     replay_failed: list[int] = field(default_factory=list)
+    # A snapshot replaced everything: views should reload rather than patch rows.
+    full_reload: bool = False
 
     def touch(self, table: str, row_id: str) -> None:
         self.touched.setdefault(table, set()).add(row_id)
@@ -91,7 +94,8 @@ class LocalCache:
 
     @classmethod
     def open(cls, path: str | Path) -> LocalCache:
-        engine = make_engine(sqlite_url(path))
+        # A partial replica: rows may point at rows this user cannot see (see make_engine).
+        engine = make_engine(sqlite_url(path), foreign_keys=False)
         upgrade(engine)
         upgrade(engine, CLIENT)
         cache = cls(engine)
@@ -197,6 +201,9 @@ class LocalCache:
             report = ApplyReport()
             if meta.cursor is not None and seq <= meta.cursor:
                 report.confirmed = self._drop_confirmed(session, meta.cursor)
+                if report.confirmed:
+                    # Its effects came with an earlier batch; stop replaying it on top.
+                    self._rebase(session, [], report)
             return report
 
     def reject(self, mutation_id: int, code: str, message: str) -> ApplyReport:
@@ -223,21 +230,77 @@ class LocalCache:
             return report
 
     def apply_server_batch(
-        self, from_seq: int | None, to_seq: int, rows: Sequence[ServerRow]
+        self,
+        from_seq: int | None,
+        to_seq: int,
+        rows: Sequence[ServerRow],
+        *,
+        final: bool = True,
     ) -> ApplyReport:
-        """Store the server's changes in (from_seq, to_seq] and replay what is still pending."""
+        """Store the server's changes in (from_seq, to_seq] and replay what is still pending.
+
+        A catch-up comes as several pages of the same range: every page is stored as it comes,
+        the cursor moves to ``to_seq`` with the final one only. Pages are upserts of whole rows,
+        so re-reading a range after a crash stores the same rows again and nothing more.
+        """
         with self._write() as session:
             meta = session.get(SyncMeta, 1)
             assert meta is not None
             if meta.cursor != from_seq:
                 raise CursorGap(f"cache is at {meta.cursor}, batch starts at {from_seq}")
             report = ApplyReport()
-            meta.cursor = to_seq
-            meta.last_synced_at = datetime.now(UTC)
-            # Mutations whose effects this batch carries leave before the replay, not after it.
-            report.confirmed = self._drop_confirmed(session, to_seq)
-            report.confirmed += self._drop_originated(session, meta.client_id, rows)
+            if final:
+                meta.cursor = to_seq
+                meta.last_synced_at = datetime.now(UTC)
+                # Mutations whose effects the batch carries leave before the replay, not after.
+                report.confirmed = self._drop_confirmed(session, to_seq)
             self._rebase(session, rows, report)
+            return report
+
+    def renumber_outbox(self, last_processed: int) -> None:
+        """Give pending mutations the ids a server that lost our record expects (last + 1, ...).
+
+        Only needed after a restore of the server: its record of this client is older than
+        ours, and an id beyond last + 1 would be refused as a gap forever.
+        """
+        with self._write() as session:
+            entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.mutation_id)).all()
+            if not entries or entries[0].mutation_id == last_processed + 1:
+                return
+            rows = [(e.name, e.args, e.ts) for e in entries]
+            session.execute(delete(OutboxEntry))
+            for offset, (name, args, ts) in enumerate(rows, start=1):
+                session.add(
+                    OutboxEntry(mutation_id=last_processed + offset, name=name, args=args, ts=ts)
+                )
+            meta = session.get(SyncMeta, 1)
+            assert meta is not None
+            meta.next_mutation_id = last_processed + len(rows) + 1
+
+    # -- snapshot ----------------------------------------------------------------------------
+
+    def begin_snapshot(self) -> None:
+        with self._write() as session:
+            staging.reset(session)
+
+    def stage_snapshot_page(self, table: str, rows: Sequence[JsonRow]) -> None:
+        with self._write() as session:
+            staging.stage(session, table, rows)
+
+    def finish_snapshot(self, cursor: int, server_id: str) -> ApplyReport:
+        """Swap the staged snapshot in, keep the outbox, and replay it on top."""
+        with self._write() as session:
+            session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            session.execute(delete(ShadowRow))
+            staging.swap_in(session)
+            session.execute(
+                update(SyncMeta)
+                .where(SyncMeta.id == 1)
+                .values(cursor=cursor, server_id=server_id, last_synced_at=datetime.now(UTC))
+            )
+            session.execute(update(OutboxEntry).values(ack_seq=None))
+            report = ApplyReport(full_reload=True)
+            self._rebase(session, [], report)
             return report
 
     def _drop_confirmed(self, session: Session, cursor: int) -> list[int]:
@@ -310,7 +373,7 @@ def _write_row(session: Session, table: str, row_id: str, row: JsonRow | None) -
     pk = sql_table.c.id
     key = decode_row(model, {"id": row_id})["id"]
     if row is None:
-        session.execute(delete(sql_table).where(pk == key))
+        _delete_cascading(session, sql_table, [key])
         return
     values = decode_row(model, row)
     stmt = sqlite_insert(sql_table).values(**values)
@@ -318,6 +381,28 @@ def _write_row(session: Session, table: str, row_id: str, row: JsonRow | None) -
         index_elements=[pk], set_={k: v for k, v in values.items() if k != "id"}
     )
     session.execute(stmt)
+
+
+def _delete_cascading(session: Session, table: Table, keys: list[Any]) -> None:
+    """Delete rows and, as the server's ON DELETE CASCADE would, the rows hanging off them.
+
+    The cache runs without foreign-key enforcement (it is a partial replica), so the cascade
+    the server relies on ("a deleted ticket takes everything hanging off it") is done here.
+    """
+    for child, column in _cascading_children(table):
+        ids = list(session.scalars(select(child.c.id).where(column.in_(keys))))
+        if ids:
+            _delete_cascading(session, child, ids)
+    session.execute(delete(table).where(table.c.id.in_(keys)))
+
+
+def _cascading_children(table: Table) -> list[tuple[Table, Any]]:
+    found = []
+    for other in Base.metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is table and fk.ondelete == "CASCADE" and other is not table:
+                found.append((other, fk.parent))
+    return found
 
 
 @contextmanager

@@ -1,0 +1,373 @@
+"""The client sync engine: connect, catch up, push the outbox, take live changes, reconnect.
+
+It runs as asyncio tasks (on the Qt loop through qasync in the app, plain asyncio in tests).
+All SQLite work goes to ONE database worker thread, so the event loop never waits on the disk
+and cache writes never contend with each other. The UI learns what changed through callbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus, InvalidURI
+
+from acero_desktop import __version__
+
+from . import protocol as p
+from .cache import ApplyReport, CursorGap, LocalCache, LocalResult, ServerRow
+from .status import Phase, SyncStatus
+
+log = logging.getLogger("acero.sync")
+T = TypeVar("T")
+
+TokenProvider = Callable[[], str | None]
+
+
+class SyncStopped(Exception):
+    """The engine stopped for a reason a person must act on (login, update)."""
+
+
+@dataclass
+class SyncCallbacks:
+    """How the UI hears from the engine. Every callback runs on the event loop thread."""
+
+    status: Callable[[SyncStatus], None] = lambda _s: None
+    changed: Callable[[ApplyReport], None] = lambda _r: None
+    issue: Callable[[str], None] = lambda _m: None
+
+
+@dataclass
+class SyncOptions:
+    max_frame_bytes: int = 16 * 1024 * 1024
+    push_batch: int = 100
+    ping_interval: float = 20.0
+    ping_timeout: float = 20.0
+    # Pause after a session ends abnormally; websockets' own backoff covers failed connects.
+    retry_delays: tuple[float, ...] = (0.5, 1, 2, 4, 8, 15, 30)
+    open_timeout: float = 10.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _jittered(delays: tuple[float, ...]) -> Generator[float]:
+    for d in delays:
+        yield d * (0.5 + random.random())
+    while True:
+        yield delays[-1] * (0.5 + random.random())
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        cache: LocalCache,
+        url: str,
+        token: TokenProvider,
+        callbacks: SyncCallbacks | None = None,
+        options: SyncOptions | None = None,
+    ) -> None:
+        self.cache = cache
+        self.url = url
+        self._token = token
+        self.cb = callbacks or SyncCallbacks()
+        self.opts = options or SyncOptions()
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="acero-db")
+        self._outbox_event = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._ws: ClientConnection | None = None
+        self._in_flight: set[int] = set()
+        # True once this session has reached the server's head (catch-up or snapshot done).
+        self._caught_up = False
+        self._status = SyncStatus(Phase.OFFLINE)
+        self.stop_reason: str | None = None
+        self.connected = asyncio.Event()
+        self.idle = asyncio.Event()
+
+    # -- public ---------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        self._task = asyncio.get_running_loop().create_task(self.run(), name="acero-sync")
+        return self._task
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, SyncStopped):
+                await self._task
+            self._task = None
+        self._set_status(Phase.STOPPED)
+
+    def close(self) -> None:
+        self._db.shutdown(wait=True)
+
+    async def mutate(self, name: str, args: dict[str, Any]) -> LocalResult:
+        """Apply a change locally at once (through the database worker) and wake the pusher."""
+        result = await self._on_db(self.cache.mutate, name, args)
+        self._outbox_event.set()
+        self.cb.changed(_report_of(result))
+        await self._refresh_status()
+        return result
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    async def run(self) -> None:
+        """Keep a session with the server going until stopped or told to stop for good."""
+        delays = _jittered(self.opts.retry_delays)
+        try:
+            async for ws in connect(
+                self.url,
+                max_size=self.opts.max_frame_bytes,
+                ping_interval=self.opts.ping_interval,
+                ping_timeout=self.opts.ping_timeout,
+                open_timeout=self.opts.open_timeout,
+                process_exception=_retryable,
+            ):
+                self._ws = ws
+                try:
+                    await self._session(ws)
+                    delays = _jittered(self.opts.retry_delays)
+                except ConnectionClosed as exc:
+                    log.info("connection closed: %s", exc)
+                    if exc.rcvd is not None:
+                        self._handle_close(exc.rcvd.code, exc.rcvd.reason)
+                except (OSError, TimeoutError) as exc:
+                    log.info("connection lost: %s", exc)
+                finally:
+                    self._ws = None
+                    self._in_flight.clear()
+                    self._caught_up = False
+                    self.connected.clear()
+                    self.idle.clear()
+                await self._refresh_status(Phase.OFFLINE)
+                await asyncio.sleep(next(delays))
+                self._set_status(Phase.CONNECTING)
+        except SyncStopped as exc:
+            self.stop_reason = str(exc)
+            log.info("sync stopped: %s", exc)
+        except (InvalidURI, InvalidStatus) as exc:
+            self.stop_reason = f"Cannot reach the Acero server at {self.url}: {exc}"
+            self._set_status(Phase.STOPPED, self.stop_reason)
+
+    # -- one session ----------------------------------------------------------------------
+
+    async def _session(self, ws: ClientConnection) -> None:
+        self._set_status(Phase.CONNECTING)
+        token = self._token()
+        if not token:
+            self._stop(Phase.LOGIN_REQUIRED, "Please log in to Acero again.")
+        meta = await self._on_db(self.cache.meta)
+        hello = p.Hello(
+            protocol=p.PROTOCOL_VERSION,
+            token=token or "",
+            client_id=str(meta.client_id),
+            cursor=meta.cursor,
+            server_id=meta.server_id,
+            app_version=__version__,
+        )
+        await ws.send(p.dump(hello))
+        welcome = await self._expect_welcome(ws)
+        await self._on_db(
+            lambda: self.cache.set_identity(
+                user_id=uuid.UUID(welcome.user.id), server_id=None, server_url=self.url
+            )
+        )
+        await self._on_db(self.cache.renumber_outbox, welcome.last_mutation_id)
+        self.connected.set()
+        pusher = asyncio.create_task(self._pusher(ws), name="acero-push")
+        try:
+            await self._receiver(ws, welcome)
+        finally:
+            pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pusher
+
+    async def _expect_welcome(self, ws: ClientConnection) -> p.Welcome:
+        while True:
+            message = p.parse_message(await ws.recv(), types=p.SERVER_TYPES)
+            if isinstance(message, p.Welcome):
+                return message
+            if isinstance(message, p.Error):
+                self._handle_error(message)
+
+    async def _receiver(self, ws: ClientConnection, welcome: p.Welcome) -> None:
+        self._caught_up = welcome.sync == "none"
+        if self._caught_up:
+            await self._refresh_status(Phase.UP_TO_DATE)
+            self._outbox_event.set()
+        done = 0
+        staging = False
+        async for raw in ws:
+            try:
+                message = p.parse_message(raw, types=p.SERVER_TYPES)
+            except p.ProtocolError as exc:
+                log.warning("ignoring a bad frame from the server: %s", exc.reason)
+                continue
+            if isinstance(message, p.Changes):
+                if not message.final or self._status.phase is Phase.CATCHING_UP:
+                    done += len(message.rows)
+                    self._set_status(Phase.CATCHING_UP, done=done, total=message.total)
+                await self._apply_changes(ws, message)
+                if message.final:
+                    done = 0
+                    self._caught_up = True
+                    self._outbox_event.set()
+                    await self._refresh_status()
+            elif isinstance(message, p.SnapshotPage):
+                if message.page == 1 or not staging:
+                    await self._on_db(self.cache.begin_snapshot)
+                    staging = True
+                done += len(message.rows)
+                self._set_status(Phase.CATCHING_UP, done=done, total=message.total)
+                await self._on_db(self.cache.stage_snapshot_page, message.table, message.rows)
+            elif isinstance(message, p.SnapshotDone):
+                if not staging:  # a snapshot of nothing at all
+                    await self._on_db(self.cache.begin_snapshot)
+                staging = False
+                self._caught_up = True
+                report = await self._on_db(
+                    self.cache.finish_snapshot, message.cursor, message.server_id
+                )
+                done = 0
+                self.cb.changed(report)
+                self._outbox_event.set()
+                await self._refresh_status()
+            elif isinstance(message, p.PushResult):
+                await self._take_results(message)
+            elif isinstance(message, p.Error):
+                self._handle_error(message)
+
+    async def _apply_changes(self, ws: ClientConnection, message: p.Changes) -> None:
+        rows = [ServerRow(r.seq or 0, r.table, r.id, r.op, r.row) for r in message.rows]
+        try:
+            report = await self._on_db(
+                self.cache.apply_server_batch,
+                message.from_,
+                message.to,
+                rows,
+                final=message.final,
+            )
+        except CursorGap as exc:
+            # We missed something (or it came twice): start over from our cursor.
+            log.info("resyncing: %s", exc)
+            await ws.close(1000, "cursor gap; reconnecting")
+            return
+        self.cb.changed(report)
+
+    async def _pusher(self, ws: ClientConnection) -> None:
+        """Send the outbox in id order, a batch at a time, whenever it has something new."""
+        while True:
+            self._outbox_event.clear()
+            pending = await self._on_db(self.cache.pending)
+            to_send = [
+                e for e in pending if e.ack_seq is None and e.mutation_id not in self._in_flight
+            ]
+            if to_send:
+                batch = to_send[: self.opts.push_batch]
+                self._in_flight.update(e.mutation_id for e in batch)
+                push = p.Push(
+                    mutations=[
+                        p.Mutation(id=e.mutation_id, name=e.name, args=e.args, ts=e.ts)
+                        for e in batch
+                    ]
+                )
+                await ws.send(p.dump(push))
+                await self._refresh_status()
+                continue
+            if self._caught_up and not self._in_flight and not pending:
+                self.idle.set()
+            await self._outbox_event.wait()
+            self.idle.clear()
+
+    async def _take_results(self, message: p.PushResult) -> None:
+        for result in message.results:
+            self._in_flight.discard(result.id)
+            status = result.status
+            if status == "duplicate":
+                status = "rejected" if result.original == "rejected" else "applied"
+            if status == "applied" and result.seq is not None:
+                report = await self._on_db(self.cache.acknowledge, result.id, result.seq)
+            elif status == "rejected":
+                text = result.message or "The server refused this change."
+                report = await self._on_db(
+                    self.cache.reject, result.id, result.code or "rejected", text
+                )
+                self.cb.issue(text)
+            else:  # gap or retry: send again from here (after a short pause for retry)
+                self._in_flight.clear()
+                if status == "retry":
+                    await asyncio.sleep(0.5 + random.random())
+                self._outbox_event.set()
+                continue
+            self.cb.changed(report)
+        self._outbox_event.set()
+        await self._refresh_status()
+
+    # -- errors and status ----------------------------------------------------------------
+
+    def _handle_error(self, message: p.Error) -> None:
+        if message.code == "upgrade_required":
+            self._stop(Phase.UPDATE_REQUIRED, "This version of Acero is too old; update Acero.")
+        if message.code == "auth":
+            self._stop(Phase.LOGIN_REQUIRED, "Your session has ended; please log in again.")
+        log.info("server error %s: %s", message.code, message.message)
+
+    def _handle_close(self, code: int, reason: str) -> None:
+        if code == p.CLOSE_UPGRADE:
+            self._stop(Phase.UPDATE_REQUIRED, "This version of Acero is too old; update Acero.")
+        if code == p.CLOSE_AUTH:
+            self._stop(Phase.LOGIN_REQUIRED, reason or "Please log in to Acero again.")
+
+    def _stop(self, phase: Phase, message: str) -> None:
+        self._set_status(phase, message)
+        raise SyncStopped(message)
+
+    def _set_status(self, phase: Phase, message: str = "", **kw: Any) -> None:
+        pending = kw.pop("pending", self._status.pending)
+        self._status = SyncStatus(
+            phase,
+            pending=pending,
+            last_synced_at=kw.pop("last_synced_at", self._status.last_synced_at),
+            message=message,
+            **kw,
+        )
+        self.cb.status(self._status)
+
+    async def _refresh_status(self, phase: Phase | None = None) -> None:
+        pending = len(await self._on_db(self.cache.pending))
+        meta = await self._on_db(self.cache.meta)
+        if phase is None:
+            phase = Phase.PUSHING if pending else Phase.UP_TO_DATE
+            if self._ws is None:
+                phase = Phase.OFFLINE
+        self._set_status(phase, pending=pending, last_synced_at=meta.last_synced_at)
+
+    async def _on_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, lambda: fn(*args, **kwargs))
+
+
+def _retryable(exc: Exception) -> Exception | None:
+    """Retry network trouble and server errors; anything else is fatal."""
+    if isinstance(exc, OSError | TimeoutError | asyncio.TimeoutError):
+        return None
+    if isinstance(exc, InvalidStatus) and exc.response.status_code >= 500:
+        return None
+    if isinstance(exc, InvalidMessage):
+        return None
+    return exc
+
+
+def _report_of(result: LocalResult) -> ApplyReport:
+    report = ApplyReport()
+    for change in result.changes:
+        report.touch(change.table, change.id)
+    return report
