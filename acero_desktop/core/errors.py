@@ -41,3 +41,9 @@ class Conflict(AceroError):
 
 class UnknownMutation(AceroError):
     code = "unknown_mutation"
+
+
+class EntityDeleted(AceroError):
+    """The row was deleted meanwhile; deletes win, so an edit must not bring it back."""
+
+    code = "entity_deleted"

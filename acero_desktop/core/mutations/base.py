@@ -7,10 +7,12 @@ timestamp and every new id. Only the server numbers tickets (``authoritative``).
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Literal, TypeVar
 
 import pydantic
@@ -21,6 +23,7 @@ from acero_desktop.models import Base, Channel
 
 from ..actor import Actor
 from ..errors import UnknownMutation, ValidationFailed
+from ..ids import uuid7
 from ..rowcodec import JsonRow, encode_row
 
 
@@ -31,6 +34,9 @@ class MutationArgs(pydantic.BaseModel):
 
 
 A = TypeVar("A", bound=MutationArgs)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,37 @@ class MutationContext:
     # The server's run: it gives ticket numbers and its answer is final.
     authoritative: bool = False
     notes: list[str] = field(default_factory=list)
+    # Who made this mutation, e.g. f"{client_id}:{mutation_id}". It seeds derive_id, together
+    # with the mutation's name and arguments (set by run_mutation).
+    key: str = ""
+    _derived: int = field(default=0, init=False, repr=False)
+    _origin: str = field(default="", init=False, repr=False)
+
+    def derive_id(self, *parts: object) -> uuid.UUID:
+        """An id for a row the mutator makes by itself (history, watchers of a new ticket).
+
+        Mutators may not call uuid7() or read the clock: the client's optimistic run, its
+        replays during rebase and the server's run must all write the *same* rows, so the
+        server's row replaces the optimistic one instead of sitting beside it. The id is
+        therefore a UUIDv7 built from ``at`` (milliseconds), a counter of the ids this run has
+        derived (so rows of one mutation sort in the order they were written) and a hash of the
+        mutation key, its name and arguments, the actor and ``parts``: two different mutations
+        never derive the same id, even in the same millisecond and without a key.
+        """
+        self._derived += 1
+        seed = "|".join(
+            [
+                self.key,
+                self._origin,
+                str(self.actor.user_id),
+                self.at.isoformat(),
+                str(self._derived),
+                *map(str, parts),
+            ]
+        )
+        digest = hashlib.sha256(seed.encode()).digest()
+        ms = (self.at - _EPOCH) // _MILLISECOND
+        return uuid7(ms, (self._derived & 0x0FFF).to_bytes(2, "big") + digest[:8])
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +124,22 @@ def parse_args(name: str, raw: dict[str, Any]) -> MutationArgs:
     if definition is None:
         raise UnknownMutation(f"Unknown change {name!r}; this version of Acero cannot apply it.")
     try:
-        return definition.args_model.model_validate(raw)
+        args: MutationArgs = definition.args_model.model_validate(raw)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or None
-        raise ValidationFailed(
-            f"{where}: {first['msg']}" if where else str(first["msg"]), field=where
-        ) from None
+        raise ValidationFailed(_sentence(first, where), field=where) from None
+    return args
+
+
+def _sentence(error: Any, where: str | None) -> str:
+    """Our validators raise ValueError with a sentence for people; show it as it is."""
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    if error["type"] == "missing":
+        return f"{where} is required."
+    message = str(error["msg"])
+    return f"{where}: {message}." if where else f"{message}."
 
 
 def run_mutation(ctx: MutationContext, name: str, raw_args: dict[str, Any]) -> list[RowChange]:
@@ -103,8 +149,14 @@ def run_mutation(ctx: MutationContext, name: str, raw_args: dict[str, Any]) -> l
     savepoint per mutation, the client one transaction for the change and its outbox entry).
     """
     args = parse_args(name, raw_args)
+    ctx._derived = 0
+    ctx._origin = f"{name}|{args.model_dump_json()}"
+    ctx.session.flush()  # the caller's own pending writes are state, not this mutation's rows
     with _tracking(ctx.session) as touched:
-        REGISTRY[name].apply(ctx, args)
+        # One flush at the end: a row changed in several steps is written once (one UPDATE,
+        # one firing of its triggers). Mutators therefore never query their own pending writes.
+        with ctx.session.no_autoflush:
+            REGISTRY[name].apply(ctx, args)
         ctx.session.flush()
     return _changes(ctx.session, touched)
 
@@ -141,11 +193,29 @@ def _key(obj: Base) -> tuple[str, str]:
 
 
 def _changes(session: Session, touched: _Touched) -> list[RowChange]:
-    changes = []
-    for (table, row_id), (obj, deleted) in touched.items():
-        if deleted:
-            changes.append(RowChange(table, row_id, "delete"))
-        else:
-            changes.append(RowChange(table, row_id, "upsert", encode_row(obj)))
+    """The touched rows in an order that depends on nothing but the rows themselves.
+
+    The flush order follows the session's identity map, which differs between a client that
+    has had a ticket open for hours and a server that just loaded it. So: upserts first, parent
+    tables before their children (each row can be written as it comes, foreign keys hold),
+    then deletes, children first; by id within a table.
+    """
+    upserts = sorted((k for k, (_, deleted) in touched.items() if not deleted), key=_upsert_order)
+    deletes = sorted((k for k, (_, deleted) in touched.items() if deleted), key=_delete_order)
+    changes = [
+        RowChange(table, row_id, "upsert", encode_row(touched[table, row_id][0]))
+        for table, row_id in upserts
+    ]
+    changes += [RowChange(table, row_id, "delete") for table, row_id in deletes]
     return changes
 
+
+_TABLE_RANK = {table.name: rank for rank, table in enumerate(Base.metadata.sorted_tables)}
+
+
+def _upsert_order(key: tuple[str, str]) -> tuple[int, str]:
+    return (_TABLE_RANK.get(key[0], len(_TABLE_RANK)), key[1])
+
+
+def _delete_order(key: tuple[str, str]) -> tuple[int, str]:
+    return (-_TABLE_RANK.get(key[0], len(_TABLE_RANK)), key[1])
