@@ -1,0 +1,128 @@
+"""The ``acero`` command: the desktop client's entry point.
+
+Until the embedded server and the window exist, ``acero demo`` builds and seeds the demo store
+and prints what it made; ``--no-gui`` will keep doing exactly that once the window lands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from acero_desktop import __version__
+
+
+def client_main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        return _demo(args)
+    parser.print_help()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="acero", description="Acero Desktop: the ticket system of the Acero platform."
+    )
+    parser.add_argument("--version", action="version", version=f"acero {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo",
+        help="try Acero on this machine with realistic demo data",
+        description="Create a store seeded with demo data (departments, teams, agents, "
+        "tickets in every state, comments, tasks, SLA policies, knowledge articles).",
+    )
+    demo.add_argument(
+        "--tickets", type=_ticket_count, default=300, help="tickets to make (default 300)"
+    )
+    demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    demo.add_argument(
+        "--db",
+        type=Path,
+        help="SQLite file to create (default: a temporary one, removed on exit)",
+    )
+    demo.add_argument("--no-gui", action="store_true", help="seed and report; do not open a window")
+    return parser
+
+
+def _ticket_count(text: str) -> int:
+    from acero_desktop.store.demo import MAX_TICKETS
+
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1 <= value <= MAX_TICKETS:
+        raise argparse.ArgumentTypeError(f"choose between 1 and {MAX_TICKETS:,} tickets")
+    return value
+
+
+def _demo(args: argparse.Namespace) -> int:
+    # Imported here so `acero --version` stays instant.
+    from acero_desktop.store import make_engine, upgrade
+    from acero_desktop.store.demo import seed_demo
+    from acero_desktop.store.engine import sqlite_url
+
+    temp_dir = None
+    if args.db is None:
+        temp_dir = Path(tempfile.mkdtemp(prefix="acero-demo-"))
+        path = temp_dir / "acero-demo.db"
+    else:
+        path = args.db
+        if path.exists():
+            print(f"acero demo: {path} already exists; choose a new file.", file=sys.stderr)
+            return 1
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = make_engine(sqlite_url(path))
+        try:
+            upgrade(engine)
+            print(f"Seeding {args.tickets:,} demo tickets (seed {args.seed}) into {path}")
+            summary = seed_demo(
+                engine, tickets=args.tickets, seed=args.seed, progress=_Progress(sys.stderr)
+            )
+        finally:
+            engine.dispose()
+        print(summary.table())
+        print(f"\nMade {summary.total_rows:,} rows in {summary.seconds:.1f} s.")
+        if not args.no_gui:
+            print("The desktop window is not part of this build yet; showing the data only.")
+        if temp_dir is not None:
+            print("The temporary store is removed now; pass --db PATH to keep one.")
+        return 0
+    finally:
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+class _Progress:
+    """Progress on stderr: one updating line on a terminal, a line per stage otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        finished = done >= total
+        if self.tty:
+            now = time.monotonic()
+            if finished or now - self.last > 0.2:
+                self.last = now
+                end = "\n" if finished else ""
+                self.stream.write(f"\r  {stage:<13} {done:>9,} / {total:,}{end}")
+                self.stream.flush()
+        elif finished:
+            self.stream.write(f"  {stage:<13} {done:>9,} / {total:,}\n")
+            self.stream.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(client_main())
