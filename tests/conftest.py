@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from acero_desktop.store import make_engine, session_factory, upgrade
 from acero_desktop.store.engine import sqlite_url
 
+pytest_plugins = ["tests.pg"]  # the pg_url fixture (PostgreSQL tests)
+
 # Loggers whose WARNINGs are expected in tests and do not signal a bug.
 LOG_ALLOW = {
     "alembic.runtime.migration",  # prints INFO normally; kept here in case of upgrades
