@@ -430,7 +430,7 @@ terms = st.builds(
 )
 
 
-@settings(max_examples=1000)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(terms, min_size=1, max_size=4), st.booleans())
 def test_any_text_compiles_to_a_match_sqlite_accepts(
     fts_conn: sqlite3.Connection, words: list[TextTerm], any_of: bool
@@ -440,7 +440,7 @@ def test_any_text_compiles_to_a_match_sqlite_accepts(
         fts_conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (match,)).fetchall()
 
 
-@settings(max_examples=1000)
+@settings(max_examples=300, deadline=None)
 @given(st.text(min_size=1))
 def test_a_phrase_finds_the_text_it_came_from(fts_conn: sqlite3.Connection, words: str) -> None:
     match = fts_term(TextTerm(words, phrase=True))
