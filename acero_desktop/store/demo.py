@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from acero_desktop.models import Base, Ticket, User
 
 from . import demo_vocab as vocab
+from . import fts
 from .demo_extras import knowledge_articles, notifications, saved_searches
 from .demo_org import Person, build_org
 from .demo_rows import Codec, Writer
@@ -153,7 +154,15 @@ def _seed(
         saved = _set_pragmas(conn, _SEED_PRAGMAS) if is_sqlite else {}
         try:
             with conn.begin():
+                if is_sqlite:
+                    # Bulk load: index once at the end instead of row by row through the
+                    # triggers (about a third of the seeding time at 100k tickets).
+                    fts.drop_fts(conn)
                 counts = _generate(conn, tickets, seed, now_s, report, raw=raw)
+                if is_sqlite:
+                    fts.install_fts(conn)
+                    for stmt in fts.FTS_POPULATE:
+                        conn.exec_driver_sql(stmt)
         finally:
             if saved:
                 _set_pragmas(conn, saved)
