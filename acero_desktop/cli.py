@@ -1,7 +1,9 @@
 """The ``acero`` command: the desktop client's entry point.
 
-Until the embedded server and the window exist, ``acero demo`` builds and seeds the demo store
-and prints what it made; ``--no-gui`` will keep doing exactly that once the window lands.
+``acero [--server URL] [--user NAME] [--login]`` opens the client; ``acero demo`` starts an
+embedded server with demo data and the client signed in to it; ``acero demo --no-gui`` only
+builds and seeds a demo store and prints what it made. Qt is imported only when a window opens,
+so ``acero --version`` and ``acero demo --no-gui`` stay quick.
 """
 
 from __future__ import annotations
@@ -19,10 +21,22 @@ from acero_desktop import __version__
 
 
 def client_main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    args = parser.parse_args(argv)
+    if args_list[:1] != ["demo"] and not {"-h", "--help", "--version"} & set(args_list):
+        from acero_desktop.ui.main import run_client
+
+        return run_client(args_list)
+    args = parser.parse_args(args_list)
     if args.command == "demo":
-        return _demo(args)
+        if args.no_gui:
+            return _demo(args)
+        from acero_desktop.ui.main import run_demo
+
+        gui_args = ["--tickets", str(args.tickets), "--as", args.role]
+        if args.template is not None:
+            gui_args += ["--template", str(args.template)]
+        return run_demo(gui_args)
     parser.print_help()
     return 0
 
@@ -49,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
         help="SQLite file to create (default: a temporary one, removed on exit)",
     )
     demo.add_argument("--no-gui", action="store_true", help="seed and report; do not open a window")
+    demo.add_argument(
+        "--as",
+        dest="role",
+        choices=["agent", "requester", "lead", "admin"],
+        default="agent",
+        help="whom the client signs in as (default: agent; the Demo menu switches)",
+    )
+    demo.add_argument("--template", type=Path, help="an already seeded server database to copy")
     return parser
 
 
@@ -92,8 +114,6 @@ def _demo(args: argparse.Namespace) -> int:
             engine.dispose()
         print(summary.table())
         print(f"\nMade {summary.total_rows:,} rows in {summary.seconds:.1f} s.")
-        if not args.no_gui:
-            print("The desktop window is not part of this build yet; showing the data only.")
         if temp_dir is not None:
             print("The temporary store is removed now; pass --db PATH to keep one.")
         return 0
