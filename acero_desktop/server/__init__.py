@@ -1,0 +1,1 @@
+"""The shared server ``acero-server``: REST + websocket sync, auth, fan-out, admin CLI."""
