@@ -1,0 +1,1 @@
+"""The ticket detail pane: fields, workflow, comments, files, watchers, SLA and timeline."""

@@ -1,0 +1,1 @@
+"""Signing in: the login dialog, the REST login call and where the token is kept."""

@@ -1,0 +1,98 @@
+"""Icons and colours shared by every view: one place decides what "urgent" looks like.
+
+The SVGs live in the repository's ``resources/icons`` (or a PyInstaller bundle's copy). When
+they cannot be found, icons are drawn as plain coloured dots so the client still runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from acero_desktop.models import Priority, TicketStatus
+
+PRIORITY_COLORS: dict[Priority, str] = {
+    Priority.LOW: "#6B7C93",
+    Priority.NORMAL: "#2F80ED",
+    Priority.HIGH: "#E8833A",
+    Priority.URGENT: "#E5484D",
+}
+STATUS_COLORS: dict[TicketStatus, str] = {
+    TicketStatus.NEW: "#0EA5E9",
+    TicketStatus.ASSIGNED: "#3B82F6",
+    TicketStatus.IN_PROGRESS: "#8B5CF6",
+    TicketStatus.WAITING: "#D97706",
+    TicketStatus.RESOLVED: "#16A34A",
+    TicketStatus.REOPENED: "#EA580C",
+    TicketStatus.CLOSED: "#6B7280",
+    TicketStatus.CANCELLED: "#9CA3AF",
+}
+AMBER = "#D97706"
+RED = "#DC2626"
+INTERNAL_NOTE_LIGHT = "#FFF4D6"
+INTERNAL_NOTE_DARK = "#4A3A12"
+
+
+def resource_dir() -> Path | None:
+    """Where ``resources/`` is: a frozen bundle's copy, else the source tree's."""
+    candidates = []
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        candidates.append(Path(frozen) / "resources")
+    candidates.append(Path(__file__).resolve().parents[2] / "resources")
+    return next((c for c in candidates if (c / "icons").is_dir()), None)
+
+
+def icon_path(name: str) -> Path | None:
+    base = resource_dir()
+    if base is None:
+        return None
+    path = base / "icons" / f"{name}.svg"
+    return path if path.is_file() else None
+
+
+@cache
+def svg_icon(name: str, fallback: str = "#888888") -> QIcon:
+    """An icon from ``resources/icons/<name>.svg``, rendered crisp at the common sizes."""
+    path = icon_path(name)
+    icon = QIcon()
+    renderer = QSvgRenderer(str(path)) if path is not None else None
+    for size in (16, 20, 24, 32, 48, 64, 128, 256):
+        icon.addPixmap(_render(renderer, size, fallback))
+    return icon
+
+
+def _render(renderer: QSvgRenderer | None, size: int, fallback: str) -> QPixmap:
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if renderer is not None and renderer.isValid():
+        renderer.render(painter, QRectF(0, 0, size, size))
+    else:
+        painter.setBrush(QColor(fallback))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(QRectF(size * 0.2, size * 0.2, size * 0.6, size * 0.6))
+    painter.end()
+    return QPixmap.fromImage(image)
+
+
+def app_icon() -> QIcon:
+    return svg_icon("acero", "#1E40AF")
+
+
+def priority_icon(priority: Priority) -> QIcon:
+    return svg_icon(f"priority-{priority.value}", PRIORITY_COLORS[priority])
+
+
+def status_icon(status: TicketStatus) -> QIcon:
+    return svg_icon(f"status-{status.value}", STATUS_COLORS[status])
+
+
+def internal_icon() -> QIcon:
+    return svg_icon("internal-note", AMBER)

@@ -1,0 +1,1 @@
+"""The search bar: the query language with completion, a throttle, and errors with a caret."""

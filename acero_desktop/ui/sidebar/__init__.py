@@ -1,0 +1,1 @@
+"""The sidebar: built-in views and the user's saved searches, with live counts."""
