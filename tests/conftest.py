@@ -37,7 +37,7 @@ class _FailOnWarning(logging.Handler):
 
 @pytest.fixture(autouse=True)
 def fail_on_unexpected_warning(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Mark a test with ``@pytest.mark.allow_log_warnings`` when it provokes a warning on purpose."""
+    """Tests that provoke a WARNING on purpose carry ``@pytest.mark.allow_log_warnings``."""
     handler = _FailOnWarning()
     root = logging.getLogger()
     root.addHandler(handler)
@@ -51,9 +51,7 @@ def fail_on_unexpected_warning(request: pytest.FixtureRequest) -> Iterator[None]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "allow_log_warnings: the test expects WARNING log records"
-    )
+    config.addinivalue_line("markers", "allow_log_warnings: the test expects WARNING log records")
 
 
 @pytest.fixture

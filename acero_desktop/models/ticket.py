@@ -23,7 +23,7 @@ TICKET_PREFIX = "ACR"
 
 
 def ticket_label(number: int | None) -> str:
-    """The human name of a ticket; a ticket made offline has no number until the server gives one."""
+    """The human name of a ticket; one made offline has no number until the server gives one."""
     return f"{TICKET_PREFIX}-{number}" if number is not None else "pending"
 
 
@@ -38,9 +38,7 @@ class TicketCategory(Base):
         ForeignKey("ticket_category.id", ondelete="CASCADE"), index=True
     )
     default_team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"))
-    default_priority: Mapped[Priority] = mapped_column(
-        enum_type(Priority), default=Priority.NORMAL
-    )
+    default_priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.NORMAL)
     sla_policy_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sla_policy.id"))
     # Route new tickets to the default team; assign them to the best-scored agent.
     auto_route: Mapped[bool] = mapped_column(default=True)

@@ -12,7 +12,9 @@ from typing import Any
 UNMAPPED_PREFIXES = ("fts_", "sqlite_")
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     if type_ == "table" and name is not None and name.startswith(UNMAPPED_PREFIXES):
         return False
     return not (type_ == "table" and reflected and compare_to is None)
