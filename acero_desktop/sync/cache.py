@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, event, select, update
+from sqlalchemy import Engine, Table, delete, event, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -76,6 +76,8 @@ class ApplyReport:
     touched: dict[str, set[str]] = field(default_factory=dict)
     confirmed: list[int] = field(default_factory=list)
     replay_failed: list[int] = field(default_factory=list)
+    # Mutations this call dropped as refused by the server (each now has a SyncIssue).
+    rejected: list[int] = field(default_factory=list)
     # A snapshot replaced everything: views should reload rather than patch rows.
     full_reload: bool = False
 
@@ -225,7 +227,7 @@ class LocalCache:
             )
             session.delete(entry)
             session.flush()
-            report = ApplyReport()
+            report = ApplyReport(rejected=[mutation_id])
             self._rebase(session, [], report)
             return report
 
@@ -254,28 +256,69 @@ class LocalCache:
                 meta.last_synced_at = datetime.now(UTC)
                 # Mutations whose effects the batch carries leave before the replay, not after.
                 report.confirmed = self._drop_confirmed(session, to_seq)
-            self._rebase(session, rows, report)
+            if rows or report.confirmed:
+                # (An empty batch that confirms nothing, e.g. a pong moving an idle cursor,
+                # changes no row: replaying the whole outbox for it would be wasted.)
+                self._rebase(session, rows, report)
             return report
 
     def renumber_outbox(self, last_processed: int) -> None:
-        """Give pending mutations the ids a server that lost our record expects (last + 1, ...).
+        """Give the mutations the server has not processed the ids it expects (last + 1, ...).
 
-        Only needed after a restore of the server: its record of this client is older than
-        ours, and an id beyond last + 1 would be refused as a gap forever.
+        ``last_processed`` is the server's record of this client (``welcome.last_mutation_id``,
+        or ``expected - 1`` of a ``gap``). Entries at or below it were processed by the server
+        (their answers may have been lost): they keep their ids, so sending them again is
+        answered ``duplicate`` instead of applying them twice. Entries above it get
+        ``last + 1, last + 2, ...`` with no hole: after a restore of the server, or on a new
+        server, its record is older than ours (or missing), and rejected entries may have left
+        holes; an id beyond last + 1 would be refused as a gap for ever. ``next_mutation_id``
+        follows, also when the outbox is empty.
         """
         with self._write() as session:
-            entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.mutation_id)).all()
-            if not entries or entries[0].mutation_id == last_processed + 1:
-                return
-            rows = [(e.name, e.args, e.ts) for e in entries]
-            session.execute(delete(OutboxEntry))
-            for offset, (name, args, ts) in enumerate(rows, start=1):
-                session.add(
-                    OutboxEntry(mutation_id=last_processed + offset, name=name, args=args, ts=ts)
-                )
+            entries = session.scalars(
+                select(OutboxEntry)
+                .where(OutboxEntry.mutation_id > last_processed)
+                .order_by(OutboxEntry.mutation_id)
+            ).all()
             meta = session.get(SyncMeta, 1)
             assert meta is not None
-            meta.next_mutation_id = last_processed + len(rows) + 1
+            wanted_next = last_processed + len(entries) + 1
+            ids = [e.mutation_id for e in entries]
+            if ids == list(range(last_processed + 1, wanted_next)):
+                if meta.next_mutation_id != wanted_next:
+                    meta.next_mutation_id = wanted_next
+                return
+            rows = [(e.name, e.args, e.ts) for e in entries]
+            session.execute(delete(OutboxEntry).where(OutboxEntry.mutation_id > last_processed))
+            session.execute(
+                insert(OutboxEntry),
+                [
+                    {"mutation_id": last_processed + i, "name": n, "args": a, "ts": t}
+                    for i, (n, a, t) in enumerate(rows, start=1)
+                ],
+            )
+            meta.next_mutation_id = wanted_next
+
+    def processed_through(self) -> int:
+        """Every mutation id up to this one has been processed by the server we synced with
+        (it left the outbox confirmed or rejected, which only a server answer does)."""
+        with self._sessions() as session:
+            first = session.scalar(select(func.min(OutboxEntry.mutation_id)))
+            if first is not None:
+                return int(first) - 1
+            meta = session.get(SyncMeta, 1)
+            assert meta is not None
+            return meta.next_mutation_id - 1
+
+    def forget_cursor(self) -> None:
+        """Distrust the cursor (the server lost history we had): the next sync is a snapshot.
+
+        The rows and the outbox stay as they are until the snapshot replaces the rows.
+        """
+        with self._write() as session:
+            session.execute(
+                update(SyncMeta).where(SyncMeta.id == 1).values(cursor=None, server_id=None)
+            )
 
     # -- snapshot ----------------------------------------------------------------------------
 

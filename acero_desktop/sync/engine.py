@@ -12,6 +12,7 @@ import contextlib
 import logging
 import random
 import uuid
+from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -54,6 +55,11 @@ class SyncOptions:
     # Pause after a session ends abnormally; websockets' own backoff covers failed connects.
     retry_delays: tuple[float, ...] = (0.5, 1, 2, 4, 8, 15, 30)
     open_timeout: float = 10.0
+    # How long closing waits for the server's answer (a dead link has none).
+    close_timeout: float = 3.0
+    # Application-level ping: the server closes a socket it has heard nothing from for a while
+    # (websocket keepalive frames do not count), and a pong moves an idle client's cursor up.
+    app_ping_interval: float = 30.0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,10 +103,13 @@ class SyncEngine:
         return self._task
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, SyncStopped):
-                await self._task
+        task = self._task
+        if task is not None:
+            task.cancel()
+            # asyncio.wait: neither raises the task's end nor swallows a cancel of stop().
+            await asyncio.wait({task})
+            if not task.cancelled():
+                task.exception()  # retrieved (run() ends by itself only after handling it)
             self._task = None
         self._set_status(Phase.STOPPED)
 
@@ -122,15 +131,20 @@ class SyncEngine:
     async def run(self) -> None:
         """Keep a session with the server going until stopped or told to stop for good."""
         delays = _jittered(self.opts.retry_delays)
+        connections = connect(
+            self.url,
+            max_size=self.opts.max_frame_bytes,
+            ping_interval=self.opts.ping_interval,
+            ping_timeout=self.opts.ping_timeout,
+            open_timeout=self.opts.open_timeout,
+            close_timeout=self.opts.close_timeout,
+            process_exception=_retryable,
+            # Failed connects back off like dropped sessions (websockets' own default
+            # starts with up to 5 s and grows to 90 s).
+            reconnect_delays=lambda: _jittered(self.opts.retry_delays),
+        ).__aiter__()
         try:
-            async for ws in connect(
-                self.url,
-                max_size=self.opts.max_frame_bytes,
-                ping_interval=self.opts.ping_interval,
-                ping_timeout=self.opts.ping_timeout,
-                open_timeout=self.opts.open_timeout,
-                process_exception=_retryable,
-            ):
+            async for ws in connections:
                 self._ws = ws
                 try:
                     await self._session(ws)
@@ -141,6 +155,12 @@ class SyncEngine:
                         self._handle_close(exc.rcvd.code, exc.rcvd.reason)
                 except (OSError, TimeoutError) as exc:
                     log.info("connection lost: %s", exc)
+                except (SyncStopped, asyncio.CancelledError):
+                    raise
+                except Exception:
+                    # A bad frame, a cache error: never let the engine die silently (the
+                    # outbox would stall for good); start a new session after a pause.
+                    log.warning("sync session failed; reconnecting", exc_info=True)
                 finally:
                     self._ws = None
                     self._in_flight.clear()
@@ -156,6 +176,11 @@ class SyncEngine:
         except (InvalidURI, InvalidStatus) as exc:
             self.stop_reason = f"Cannot reach the Acero server at {self.url}: {exc}"
             self._set_status(Phase.STOPPED, self.stop_reason)
+        finally:
+            # Leaving the loop (stopped, cancelled) must close the open socket now: left to
+            # the garbage collector, it stays open (and the server keeps a session) meanwhile.
+            with contextlib.suppress(Exception):
+                await connections.aclose()  # type: ignore[attr-defined]
 
     # -- one session ----------------------------------------------------------------------
 
@@ -180,15 +205,43 @@ class SyncEngine:
                 user_id=uuid.UUID(welcome.user.id), server_id=None, server_url=self.url
             )
         )
+        processed = await self._on_db(self.cache.processed_through)
+        if welcome.last_mutation_id < processed and welcome.sync != "snapshot":
+            # The server has forgotten changes it confirmed to us: the same store restored
+            # from a backup. Our cursor counts in a history it no longer has; rebuild from a
+            # snapshot (the outbox is kept and renumbered below on the next session).
+            log.info(
+                "server forgot mutations up to %d (it knows %d): rebuilding the cache",
+                processed,
+                welcome.last_mutation_id,
+            )
+            await self._on_db(self.cache.forget_cursor)
+            await ws.close(1000, "server restored from a backup; resyncing")
+            return
         await self._on_db(self.cache.renumber_outbox, welcome.last_mutation_id)
         self.connected.set()
         pusher = asyncio.create_task(self._pusher(ws), name="acero-push")
+        pinger = asyncio.create_task(self._pinger(ws), name="acero-ping")
         try:
             await self._receiver(ws, welcome)
         finally:
-            pusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pusher
+            for task in (pusher, pinger):
+                task.cancel()
+            # Wait for both without swallowing a cancellation of *this* task: stop() may
+            # land right here (the connection just dropped), and a suppressed
+            # CancelledError would let run() reconnect and stop() wait for ever.
+            await asyncio.gather(pusher, pinger, return_exceptions=True)
+
+    async def _pinger(self, ws: ClientConnection) -> None:
+        """Say something now and then, so the server knows we are here (see SyncOptions)."""
+        interval = self.opts.app_ping_interval
+        if interval <= 0:
+            return
+        nonce = 0
+        while True:
+            await asyncio.sleep(interval)
+            nonce += 1
+            await ws.send(p.dump(p.Ping(nonce=nonce)))
 
     async def _expect_welcome(self, ws: ClientConnection) -> p.Welcome:
         while True:
@@ -201,10 +254,22 @@ class SyncEngine:
     async def _receiver(self, ws: ClientConnection, welcome: p.Welcome) -> None:
         self._caught_up = welcome.sync == "none"
         if self._caught_up:
-            await self._refresh_status(Phase.UP_TO_DATE)
+            # Up to date, or pushing when changes wait in the outbox (not "up to date").
+            await self._refresh_status()
             self._outbox_event.set()
+        # Snapshot pages being written by the database worker while the next ones arrive.
+        staged: deque[asyncio.Future[None]] = deque()
+        try:
+            await self._receive(ws, staged)
+        finally:
+            for future in staged:  # the session ended mid-snapshot: the next one starts over
+                future.cancel()
+                future.add_done_callback(_retrieve)
+
+    async def _receive(self, ws: ClientConnection, staged: deque[asyncio.Future[None]]) -> None:
         done = 0
         staging = False
+        loop = asyncio.get_running_loop()
         async for raw in ws:
             try:
                 message = p.parse_message(raw, types=p.SERVER_TYPES)
@@ -223,12 +288,24 @@ class SyncEngine:
                     await self._refresh_status()
             elif isinstance(message, p.SnapshotPage):
                 if message.page == 1 or not staging:
+                    while staged:
+                        await staged.popleft()
                     await self._on_db(self.cache.begin_snapshot)
                     staging = True
                 done += len(message.rows)
                 self._set_status(Phase.CATCHING_UP, done=done, total=message.total)
-                await self._on_db(self.cache.stage_snapshot_page, message.table, message.rows)
+                # Written in order by the one database worker while the next page is received
+                # and parsed; a few pages at most are held, so memory stays bounded.
+                staged.append(
+                    loop.run_in_executor(
+                        self._db, self.cache.stage_snapshot_page, message.table, message.rows
+                    )
+                )
+                while len(staged) > _STAGED_PAGES:
+                    await staged.popleft()
             elif isinstance(message, p.SnapshotDone):
+                while staged:
+                    await staged.popleft()
                 if not staging:  # a snapshot of nothing at all
                     await self._on_db(self.cache.begin_snapshot)
                 staging = False
@@ -293,16 +370,24 @@ class SyncEngine:
             status = result.status
             if status == "duplicate":
                 status = "rejected" if result.original == "rejected" else "applied"
-            if status == "applied" and result.seq is not None:
-                report = await self._on_db(self.cache.acknowledge, result.id, result.seq)
+            if status == "applied":
+                # A duplicate whose first outcome the server no longer has: processed, with
+                # its changes already in the log; it leaves once our cursor is anywhere.
+                seq = result.seq if result.seq is not None else 0
+                report = await self._on_db(self.cache.acknowledge, result.id, seq)
             elif status == "rejected":
                 text = result.message or "The server refused this change."
                 report = await self._on_db(
                     self.cache.reject, result.id, result.code or "rejected", text
                 )
-                self.cb.issue(text)
+                if report.rejected:  # not when a second answer for it comes
+                    self.cb.issue(text)
             else:  # gap or retry: send again from here (after a short pause for retry)
                 self._in_flight.clear()
+                if status == "gap" and result.expected is not None:
+                    # The server expects another id (it lost our record, or rejections left
+                    # holes): renumber what it has not processed, else we stall for ever.
+                    await self._on_db(self.cache.renumber_outbox, result.expected - 1)
                 if status == "retry":
                     await asyncio.sleep(0.5 + random.random())
                 self._outbox_event.set()
@@ -353,6 +438,14 @@ class SyncEngine:
     async def _on_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, lambda: fn(*args, **kwargs))
+
+
+_STAGED_PAGES = 3
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _retryable(exc: Exception) -> Exception | None:

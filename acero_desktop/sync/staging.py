@@ -3,29 +3,58 @@
 Staging keeps the cache usable while a snapshot streams in (the UI reads the old rows; local
 changes keep working), holds no page in memory, and makes the switch one short transaction of
 ``INSERT INTO t SELECT * FROM stage_t``.
+
+Speed (a first sync of 100,000 tickets and 340,000 comments): a page's JSON rows are turned
+into SQLite values by one precomputed converter per column and written with one
+``executemany`` (the generic ``decode_row`` + ORM insert spent ~100 µs a row in Python); the
+swap drops the full-text index's triggers and rebuilds the index in one set-based pass
+instead of letting a trigger re-aggregate a ticket's comments for every comment inserted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, delete, insert
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Dialect,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    delete,
+)
 from sqlalchemy.orm import Session
 
 from acero_desktop.core.rowcodec import JsonRow, decode_row, model_for_table, table_of
-from acero_desktop.models import Base
+from acero_desktop.models import Base, UTCDateTime
+from acero_desktop.store import fts
 
 STAGE_PREFIX = "stage_"
 _stage_metadata = MetaData()
 
 
+_stage_lock = threading.Lock()
+
+
 def _stage_table(name: str) -> Table:
-    existing = _stage_metadata.tables.get(STAGE_PREFIX + name)
-    if existing is not None:
-        return existing
-    source = table_of(model_for_table(name))
-    columns = [Column(c.name, c.type) for c in source.columns]
-    return Table(STAGE_PREFIX + name, _stage_metadata, *columns)
+    # Several caches (each with its own database worker thread) may stage at once; the
+    # check-then-define on the shared MetaData must not race ("already defined" errors).
+    with _stage_lock:
+        existing = _stage_metadata.tables.get(STAGE_PREFIX + name)
+        if existing is not None:
+            return existing
+        source = table_of(model_for_table(name))
+        columns = [Column(c.name, c.type) for c in source.columns]
+        return Table(STAGE_PREFIX + name, _stage_metadata, *columns)
 
 
 def reset(session: Session) -> None:
@@ -37,16 +66,148 @@ def reset(session: Session) -> None:
         stage.create(conn)
 
 
+# --- JSON rows to SQLite values ------------------------------------------------------------------
+
+Convert = Callable[[Any], Any]
+
+
+def _uuid_hex(value: Any) -> str:
+    # What SQLAlchemy's Uuid stores on SQLite: 32 lowercase hex digits.
+    text = str(value)
+    if len(text) == 36 and text[8] == "-":
+        return text.replace("-", "").lower()
+    return uuid.UUID(text).hex
+
+
+def _utc_text(value: Any) -> str:
+    # UTCDateTime on SQLite: naive UTC in SQLAlchemy's DATETIME format (always microseconds).
+    text = str(value)
+    if text.endswith("+00:00") and text[10] == "T":  # what the server sends: cut, not parse
+        if len(text) == 25:
+            return f"{text[:10]} {text[11:19]}.000000"
+        if len(text) == 32 and text[19] == ".":
+            return f"{text[:10]} {text[11:26]}"
+    stamp = datetime.fromisoformat(text)
+    if stamp.tzinfo is None:
+        raise ValueError("naive datetime given; Acero stores aware UTC timestamps only")
+    if stamp.utcoffset():
+        stamp = stamp.astimezone(UTC)
+    return stamp.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _enum_value(values: frozenset[str], generic: Convert) -> Convert:
+    def convert(value: Any) -> Any:
+        return value if value in values else generic(value)
+
+    return convert
+
+
+def _generic(model: type[Base], key: str, column: Any, dialect: Dialect) -> Convert:
+    """decode_row's conversion followed by the column type's bind processor (any type)."""
+    # dialect_impl: the SQLite type's own processor (e.g. DATETIME's text format), as the
+    # compiler uses it; the generic type's processor would leave datetimes to sqlite3.
+    bind = column.type.dialect_impl(dialect).bind_processor(dialect)
+
+    def convert(value: Any) -> Any:
+        decoded = decode_row(model, {key: value})[key]
+        return bind(decoded) if bind is not None else decoded
+
+    return convert
+
+
+def _converter(model: type[Base], key: str, column: Any, dialect: Dialect) -> Convert | None:
+    """None: the JSON value is stored as it is (text, numbers, booleans)."""
+    col_type = column.type
+    generic = _generic(model, key, column, dialect)
+    if isinstance(col_type, Uuid):
+        return _uuid_hex
+    if isinstance(col_type, UTCDateTime):
+        return _utc_text
+    enum_class = getattr(col_type, "enum_class", None)
+    if enum_class is not None:
+        return _enum_value(frozenset(str(m.value) for m in enum_class), generic)
+    if isinstance(col_type, Boolean):
+        return _bool_int
+    if (
+        isinstance(col_type, Integer | String | Float)
+        and col_type.dialect_impl(dialect).bind_processor(dialect) is None
+    ):
+        return None
+    return generic
+
+
+def _bool_int(value: Any) -> int:
+    return 1 if value else 0
+
+
+class _Plan:
+    """How one table's JSON rows become an ``executemany`` of tuples."""
+
+    def __init__(self, name: str, dialect: Dialect) -> None:
+        model = model_for_table(name)
+        source = table_of(model)
+        self.model = model
+        self.keys = [c.key for c in source.columns]
+        self.generic = [_generic(model, c.key, c, dialect) for c in source.columns]
+        self.converters = [_converter(model, c.key, c, dialect) for c in source.columns]
+        names = ", ".join(f'"{c.name}"' for c in source.columns)
+        marks = ", ".join("?" for _ in source.columns)
+        self.sql = f'INSERT INTO "{STAGE_PREFIX}{name}" ({names}) VALUES ({marks})'
+        self.checked = False
+
+    def values(self, rows: Sequence[JsonRow]) -> list[tuple[Any, ...]]:
+        pairs = list(zip(self.keys, self.converters, strict=True))
+        out = [
+            tuple(
+                None if (v := row.get(k)) is None else (v if f is None else f(v)) for k, f in pairs
+            )
+            for row in rows
+        ]
+        if not self.checked and rows:
+            # Once per table and process: the fast converters must store exactly what the
+            # generic path (decode_row + the column types) stores.
+            slow = tuple(
+                None if (v := rows[0].get(k)) is None else g(v)
+                for k, g in zip(self.keys, self.generic, strict=True)
+            )
+            if slow != out[0]:
+                self.converters = list(self.generic)
+                return self.values(rows)
+            self.checked = True
+        return out
+
+
+_plans: dict[tuple[str, str], _Plan] = {}
+
+
+def _plan(name: str, dialect: Dialect) -> _Plan:
+    key = (name, dialect.name)
+    with _stage_lock:
+        plan = _plans.get(key)
+        if plan is None:
+            plan = _plans[key] = _Plan(name, dialect)
+    return plan
+
+
 def stage(session: Session, table: str, rows: Sequence[JsonRow]) -> None:
     if not rows:
         return
-    model = model_for_table(table)
-    session.execute(insert(_stage_table(table)), [decode_row(model, r) for r in rows])
+    conn = session.connection()
+    _stage_table(table)
+    plan = _plan(table, conn.dialect)
+    conn.exec_driver_sql(plan.sql, plan.values(rows))
 
 
 def swap_in(session: Session) -> None:
-    """Replace every domain table's rows by its staged rows, then drop the staging tables."""
+    """Replace every domain table's rows by its staged rows, then drop the staging tables.
+
+    The full-text index is rebuilt once at the end (same transaction) rather than kept up to
+    date row by row by its triggers while hundreds of thousands of rows go in.
+    """
     conn = session.connection()
+    has_fts = _has_fts(conn)
+    if has_fts:
+        fts.drop_fts(conn)
     for table in reversed(Base.metadata.sorted_tables):
         session.execute(delete(table))
     for table in Base.metadata.sorted_tables:
@@ -57,3 +218,16 @@ def swap_in(session: Session) -> None:
         )
     for table in Base.metadata.sorted_tables:
         _stage_table(table.name).drop(conn)
+    if has_fts:
+        fts.install_fts(conn)
+        for statement in fts.FTS_POPULATE:
+            conn.exec_driver_sql(statement)
+
+
+def _has_fts(conn: Connection) -> bool:
+    if conn.dialect.name != "sqlite":
+        return False
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (fts.FTS_TICKET,)
+    ).first()
+    return found is not None
