@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from acero_desktop.core import visibility as vis
@@ -27,7 +26,7 @@ from ..app import ApiError
 from ..attachments import TooLarge
 from .deps import PrincipalDep, StateDep
 from .serialize import row_json
-from .tickets import resolve_ticket
+from .tickets import list_children, resolve_ticket
 
 router = APIRouter(prefix="/api", tags=["attachments"])
 ATTACHMENT_NOT_FOUND = "That file does not exist, or you do not have access to it."
@@ -39,18 +38,15 @@ def _limit(state: Any) -> int:
 
 @router.get("/tickets/{ref}/attachments")
 async def list_attachments(ref: str, principal: PrincipalDep, state: StateDep) -> dict[str, Any]:
-    def run(session: Session) -> dict[str, Any]:
-        ticket = resolve_ticket(session, principal.actor, ref)
-        rows = session.scalars(
-            select(Attachment)
-            .where(
-                Attachment.ticket_id == ticket.id, vis.visible_attachments_clause(principal.actor)
-            )
-            .order_by(Attachment.created_at, Attachment.id)
-        )
-        return {"items": [row_json(a) for a in rows]}
-
-    return await state.store.read(run)
+    return await list_children(
+        state,
+        principal,
+        ref,
+        Attachment,
+        Attachment.created_at,
+        Attachment.id,
+        visible=vis.visible_attachments_clause(principal.actor),
+    )
 
 
 @router.post("/tickets/{ref}/attachments", status_code=201)

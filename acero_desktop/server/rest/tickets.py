@@ -384,20 +384,49 @@ class CommentCreate(BaseModel):
     parent_id: uuid.UUID | None = None
 
 
-@router.get("/tickets/{ref}/comments")
-async def comments(ref: str, principal: PrincipalDep, state: StateDep) -> dict[str, Any]:
+async def list_children(
+    state: Any,
+    principal: Any,
+    ref: str,
+    model: Any,
+    *order_by: Any,
+    visible: Any = None,
+) -> dict[str, Any]:
+    """The rows of ``model`` hanging off a ticket the principal may see, filtered by ``visible``."""
+
     def run(session: Session) -> dict[str, Any]:
         ticket = resolve_ticket(session, principal.actor, ref)
-        rows = session.scalars(
-            select(TicketComment)
-            .where(
-                TicketComment.ticket_id == ticket.id, vis.visible_comments_clause(principal.actor)
-            )
-            .order_by(TicketComment.created_at, TicketComment.id)
-        )
-        return {"items": [row_json(r) for r in rows]}
+        query = select(model).where(model.ticket_id == ticket.id)
+        if visible is not None:
+            query = query.where(visible)
+        return {"items": [row_json(r) for r in session.scalars(query.order_by(*order_by))]}
 
-    return await state.store.read(run)
+    return dict(await state.store.read(run))
+
+
+async def read_created(state: Any, model: Any, row_id: uuid.UUID, missing: str) -> dict[str, Any]:
+    """The row a write just made, as the API returns it."""
+
+    def read(session: Session) -> dict[str, Any]:
+        row = session.get(model, row_id)
+        if row is None:
+            raise NotFound(missing)
+        return row_json(row)
+
+    return dict(await state.store.read(read))
+
+
+@router.get("/tickets/{ref}/comments")
+async def comments(ref: str, principal: PrincipalDep, state: StateDep) -> dict[str, Any]:
+    return await list_children(
+        state,
+        principal,
+        ref,
+        TicketComment,
+        TicketComment.created_at,
+        TicketComment.id,
+        visible=vis.visible_comments_clause(principal.actor),
+    )
 
 
 @router.post("/tickets/{ref}/comments", status_code=201)
@@ -407,14 +436,7 @@ async def add_comment(
     tid = await _ticket_id(state, principal.actor, ref)
     cid = uuid7()
     await state.mutate(principal.user_id, "comment.add", _args(body, id=cid, ticket_id=tid))
-
-    def read(session: Session) -> dict[str, Any]:
-        comment = session.get(TicketComment, cid)
-        if comment is None:
-            raise NotFound(vis.COMMENT_NOT_FOUND)
-        return row_json(comment)
-
-    return await state.store.read(read)
+    return await read_created(state, TicketComment, cid, vis.COMMENT_NOT_FOUND)
 
 
 class TaskCreate(BaseModel):
@@ -427,16 +449,9 @@ class TaskCreate(BaseModel):
 
 @router.get("/tickets/{ref}/tasks")
 async def tasks(ref: str, principal: PrincipalDep, state: StateDep) -> dict[str, Any]:
-    def run(session: Session) -> dict[str, Any]:
-        ticket = resolve_ticket(session, principal.actor, ref)
-        rows = session.scalars(
-            select(TicketTask)
-            .where(TicketTask.ticket_id == ticket.id)
-            .order_by(TicketTask.state, TicketTask.position, TicketTask.id)
-        )
-        return {"items": [row_json(r) for r in rows]}
-
-    return await state.store.read(run)
+    return await list_children(
+        state, principal, ref, TicketTask, TicketTask.state, TicketTask.position, TicketTask.id
+    )
 
 
 @router.post("/tickets/{ref}/tasks", status_code=201)
@@ -446,11 +461,4 @@ async def add_task(
     tid = await _ticket_id(state, principal.actor, ref)
     task_id = uuid7()
     await state.mutate(principal.user_id, "task.add", _args(body, id=task_id, ticket_id=tid))
-
-    def read(session: Session) -> dict[str, Any]:
-        task = session.get(TicketTask, task_id)
-        if task is None:
-            raise NotFound("That task does not exist.")
-        return row_json(task)
-
-    return await state.store.read(read)
+    return await read_created(state, TicketTask, task_id, "That task does not exist.")
