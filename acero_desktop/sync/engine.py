@@ -240,6 +240,8 @@ class SyncEngine:
         nonce = 0
         while True:
             await asyncio.sleep(interval)
+            if not self._caught_up:  # nothing until the catch-up is stored (see _pusher)
+                continue
             nonce += 1
             await ws.send(p.dump(p.Ping(nonce=nonce)))
 
@@ -343,6 +345,13 @@ class SyncEngine:
         """Send the outbox in id order, a batch at a time, whenever it has something new."""
         while True:
             self._outbox_event.clear()
+            if not self._caught_up:
+                # Catch up first. Besides the order the protocol asks for, the server reads
+                # nothing while it streams a catch-up or snapshot: a frame sent meanwhile
+                # stops it from reading our keepalive pongs too, and it drops the socket
+                # after ~40 s, so a long snapshot would restart for ever.
+                await self._outbox_event.wait()
+                continue
             pending = await self._on_db(self.cache.pending)
             to_send = [
                 e for e in pending if e.ack_seq is None and e.mutation_id not in self._in_flight
