@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from acero_desktop.core.actor import load_actor
+from acero_desktop.core.actor import Actor, load_actor
 from acero_desktop.core.errors import AceroError
 from acero_desktop.core.ids import uuid7
 from acero_desktop.core.mutations import MutationContext, RowChange, run_mutation
@@ -91,6 +91,9 @@ class LocalCache:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = session_factory(engine)
+        # The cache owner as the rules see them, kept between local changes (loading it is
+        # three queries); dropped whenever rows that shape it (user, team, membership) move.
+        self._actor: Actor | None = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -122,6 +125,7 @@ class LocalCache:
                 session.commit()
             except BaseException:
                 session.rollback()
+                self._actor = None  # it may have been read from rows now rolled back
                 raise
 
     def session(self) -> Session:
@@ -152,6 +156,11 @@ class LocalCache:
             query = select(OutboxEntry).order_by(OutboxEntry.mutation_id)
             return list(session.scalars(query).all())
 
+    def pending_count(self) -> int:
+        """How many changes wait in the outbox (without loading them)."""
+        with self._sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
     def issues(self, *, include_dismissed: bool = False) -> list[SyncIssue]:
         with self._sessions() as session:
             query = select(SyncIssue).order_by(SyncIssue.id)
@@ -181,12 +190,25 @@ class LocalCache:
         return LocalResult(mutation_id, changes)
 
     def _run(
-        self, session: Session, user_id: uuid.UUID, name: str, args: dict[str, Any], ts: datetime
+        self,
+        session: Session,
+        user_id: uuid.UUID,
+        name: str,
+        args: dict[str, Any],
+        ts: datetime,
+        actor: Actor | None = None,
     ) -> list[RowChange]:
-        actor = load_actor(session, user_id)
+        if actor is None:
+            actor = self._actor_of(session, user_id)
         ctx = MutationContext(session=session, actor=actor, at=ts, channel=Channel.DESKTOP)
         with _shadowing(session):
             return run_mutation(ctx, name, args)
+
+    def _actor_of(self, session: Session, user_id: uuid.UUID) -> Actor:
+        actor = self._actor
+        if actor is None or actor.user_id != user_id:
+            actor = self._actor = load_actor(session, user_id)
+        return actor
 
     # -- server answers --------------------------------------------------------------------
 
@@ -287,6 +309,13 @@ class LocalCache:
             if ids == list(range(last_processed + 1, wanted_next)):
                 if meta.next_mutation_id != wanted_next:
                     meta.next_mutation_id = wanted_next
+                if any(e.ack_seq is not None for e in entries):
+                    # Acknowledged by a server that is not this one: send them again.
+                    session.execute(
+                        update(OutboxEntry)
+                        .where(OutboxEntry.mutation_id > last_processed)
+                        .values(ack_seq=None)
+                    )
                 return
             rows = [(e.name, e.args, e.ts) for e in entries]
             session.execute(delete(OutboxEntry).where(OutboxEntry.mutation_id > last_processed))
@@ -332,6 +361,7 @@ class LocalCache:
 
     def finish_snapshot(self, cursor: int, server_id: str) -> ApplyReport:
         """Swap the staged snapshot in, keep the outbox, and replay it on top."""
+        self._actor = None
         with self._write() as session:
             session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             session.execute(delete(ShadowRow))
@@ -382,32 +412,84 @@ class LocalCache:
         session.flush()
         conn = session.connection()
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        if any(r.table in _ACTOR_TABLES for r in rows):
+            self._actor = None
         shadows = list(session.scalars(select(ShadowRow)))
         incoming = {(r.table, r.id) for r in rows}
+        writes: list[tuple[str, str, JsonRow | None]] = []
         for shadow in shadows:
             report.touch(shadow.table_name, shadow.row_id)
             if (shadow.table_name, shadow.row_id) not in incoming:
-                _write_row(session, shadow.table_name, shadow.row_id, shadow.row)
+                writes.append((shadow.table_name, shadow.row_id, shadow.row))
         for row in rows:
             report.touch(row.table, row.id)
-            _write_row(session, row.table, row.id, row.row if row.op == "upsert" else None)
-        session.execute(delete(ShadowRow))
+            writes.append((row.table, row.id, row.row if row.op == "upsert" else None))
+        _write_rows(session, writes)
+        if shadows:
+            session.execute(delete(ShadowRow))
         # Core statements changed rows behind the identity map: reload before replaying.
         session.expire_all()
         meta = session.get(SyncMeta, 1)
         assert meta is not None
         entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.mutation_id)).all()
+        if not entries:
+            return
+        assert meta.user_id is not None
+        # One actor for the whole replay: the batch's rows are written, and no mutation
+        # changes its own author's role or teams.
+        try:
+            actor: Actor | None = self._actor_of(session, meta.user_id)
+        except AceroError:
+            actor = None
         for entry in entries:
-            assert meta.user_id is not None
             savepoint = session.begin_nested()
             try:
-                for change in self._run(session, meta.user_id, entry.name, entry.args, entry.ts):
+                if actor is None:
+                    actor = load_actor(session, meta.user_id)
+                changes = self._run(session, meta.user_id, entry.name, entry.args, entry.ts, actor)
+                for change in changes:
                     report.touch(change.table, change.id)
                 savepoint.commit()
             except (AceroError, SQLAlchemyError):
                 # The server will most likely refuse it too; until it answers, it shows nothing.
                 savepoint.rollback()
                 report.replay_failed.append(entry.mutation_id)
+
+
+# Tables whose rows decide who the cache owner is to the rules (role, teams, led teams).
+_ACTOR_TABLES = frozenset({"user", "team", "team_member"})
+
+
+def _write_rows(session: Session, writes: Sequence[tuple[str, str, JsonRow | None]]) -> None:
+    """Write rows in order; runs of whole-row upserts into one table go in one executemany."""
+    i = 0
+    while i < len(writes):
+        table, row_id, row = writes[i]
+        if row is None:
+            _write_row(session, table, row_id, None)
+            i += 1
+            continue
+        model = model_for_table(table)
+        first = decode_row(model, {**row, "id": row_id})
+        run = [first]
+        j = i + 1
+        while j < len(writes) and writes[j][0] == table and writes[j][2] is not None:
+            values = decode_row(model, {**writes[j][2], "id": writes[j][1]})  # type: ignore[dict-item]
+            if values.keys() != first.keys():
+                break
+            run.append(values)
+            j += 1
+        if len(run) == 1:
+            _write_row(session, table, row_id, row)
+        else:
+            sql_table = table_of(model)
+            stmt = sqlite_insert(sql_table)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[sql_table.c.id],
+                set_={k: stmt.excluded[k] for k in first if k != "id"},
+            )
+            session.execute(stmt, run)
+        i = j
 
 
 def _write_row(session: Session, table: str, row_id: str, row: JsonRow | None) -> None:
@@ -452,10 +534,12 @@ def _cascading_children(table: Table) -> list[tuple[Table, Any]]:
 def _shadowing(session: Session) -> Iterator[None]:
     """Record the confirmed state of each row before a mutation first writes it."""
     session.info["acero_shadow"] = True
+    session.info["acero_shadowed"] = set()
     try:
         yield
     finally:
         session.info.pop("acero_shadow", None)
+        session.info.pop("acero_shadowed", None)
 
 
 @event.listens_for(Session, "before_flush")
@@ -463,23 +547,33 @@ def _capture_shadow(session: Session, _ctx: object, _instances: object) -> None:
     if not session.info.get("acero_shadow"):
         return
     conn = session.connection()
-    objs: Iterable[Base] = [*session.new, *session.dirty, *session.deleted]
+    # Rows this mutation already shadowed (a mutation flushes several times); reset for each
+    # mutation by _shadowing, so a rolled-back replay never leaves a stale entry.
+    seen: set[tuple[str, str]] = session.info.setdefault("acero_shadowed", set())
+    new = set(session.new)
+    objs: Iterable[Base] = [*new, *session.dirty, *session.deleted]
     for obj in objs:
         model = type(obj)
         row_id = getattr(obj, "id", None)
         if row_id is None:
             continue
         key = (model.__tablename__, str(row_id))
-        exists = conn.execute(
-            select(ShadowRow.row_id).where(
-                ShadowRow.table_name == key[0], ShadowRow.row_id == key[1]
-            )
+        if key in seen:
+            continue
+        seen.add(key)
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM client_shadow WHERE table_name = ? AND row_id = ?", key
         ).first()
         if exists is not None:
             continue
-        table = model.__table__
-        current = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
-        row = encode_mapping(model, current) if current is not None else None
+        if obj in new:
+            # Being inserted: the confirmed state is "no such row" (had the row existed, the
+            # INSERT fails and the mutation, this shadow included, is rolled back).
+            row = None
+        else:
+            table = model.__table__
+            current = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+            row = encode_mapping(model, current) if current is not None else None
         conn.execute(
             sqlite_insert(table_of(ShadowRow)).values(table_name=key[0], row_id=key[1], row=row)
         )

@@ -311,10 +311,10 @@ class SyncEngine:
                 if not staging:  # a snapshot of nothing at all
                     await self._on_db(self.cache.begin_snapshot)
                 staging = False
-                self._caught_up = True
                 report = await self._on_db(
                     self.cache.finish_snapshot, message.cursor, message.server_id
                 )
+                self._caught_up = True
                 done = 0
                 self.cb.changed(report)
                 self._outbox_event.set()
@@ -436,7 +436,7 @@ class SyncEngine:
         self.cb.status(self._status)
 
     async def _refresh_status(self, phase: Phase | None = None) -> None:
-        pending = len(await self._on_db(self.cache.pending))
+        pending = await self._on_db(self.cache.pending_count)
         meta = await self._on_db(self.cache.meta)
         if phase is None:
             phase = Phase.PUSHING if pending else Phase.UP_TO_DATE

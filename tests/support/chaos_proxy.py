@@ -72,6 +72,8 @@ class ChaosProxy:
         self.refuse = False
         self.on_chunk: Callable[[str, bytes], None] | None = None
         self.stats = ProxyStats()
+        # Exceptions raised by ``on_chunk``; close() raises the first one.
+        self.errors: list[Exception] = []
         self._open = {UP: asyncio.Event(), DOWN: asyncio.Event()}
         for ev in self._open.values():
             ev.set()
@@ -92,6 +94,8 @@ class ChaosProxy:
             self._server.close()
             self._server = None
         await self.cut_all(count=False)
+        if self.errors:
+            raise RuntimeError(f"the on_chunk hook failed: {self.errors[0]!r}") from self.errors[0]
 
     async def __aenter__(self) -> ChaosProxy:
         return await self.start()
@@ -180,7 +184,12 @@ class ChaosProxy:
                         await writer.drain()
                     break
                 if self.on_chunk is not None:
-                    self.on_chunk(direction, data)
+                    try:
+                        self.on_chunk(direction, data)
+                    except Exception as exc:  # a broken hook must not look like a dead link
+                        self.errors.append(exc)
+                        link.abort()
+                        return
                 await self._open[direction].wait()
                 if self.delay or self.jitter:
                     await asyncio.sleep(self.delay + self.rng.random() * self.jitter)

@@ -733,3 +733,15 @@ def test_cache_is_always_server_rows_plus_pending_replayed(
         cache.close()
         mirror.close()
         mini.close()
+
+
+def test_renumber_forgets_answers_the_server_never_gave(
+    mini: MiniServer, cache: LocalCache
+) -> None:
+    """#1 and #2 were acknowledged by the old server (not yet confirmed by the cursor); the new
+    one has no record of them: they must be sent again, not wait for a seq that never comes."""
+    _queue(cache, mini, 2)
+    cache.acknowledge(1, 10_000)
+    cache.acknowledge(2, 10_001)
+    cache.renumber_outbox(0)
+    assert [(e.mutation_id, e.ack_seq) for e in cache.pending()] == [(1, None), (2, None)]
