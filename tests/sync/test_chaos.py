@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 import uuid
 from collections.abc import Callable
 
@@ -13,7 +14,7 @@ import pytest
 
 from acero_desktop.core.errors import AceroError
 from acero_desktop.models import Ticket
-from tests.support.chaos_proxy import ChaosProxy
+from tests.support.chaos_proxy import UP, ChaosProxy
 from tests.support.live_server import LiveServer
 from tests.sync.harness import SyncClient, assert_exactly_once, new_id, quiesce
 from tests.sync.world import demo_world, team_tickets
@@ -133,3 +134,57 @@ async def test_stop_right_after_the_link_drops_always_returns(
                 await asyncio.sleep(0)  # a few loop turns: the engine is winding down
             await asyncio.wait_for(client.engine.stop(), 15)
             assert not client.online
+
+
+async def test_nothing_is_sent_while_a_snapshot_is_being_stored(
+    live_server: LiveServer, make_client: Callable[..., SyncClient]
+) -> None:
+    """The server reads nothing while it streams a snapshot (uvicorn stops reading after a text
+    frame until the app asks for it), so a push or ping sent meanwhile keeps it from reading
+    keepalive pongs and it drops the socket after ~40 s: a first sync longer than that started
+    over for ever. The engine says nothing until its catch-up is stored, then pushes."""
+    async with ChaosProxy(live_server.port) as proxy:
+        client = make_client(
+            "agent",
+            proxy.ws_url,
+            live_server.login("agent"),
+            ping_interval=60.0,
+            app_ping_interval=0.1,
+        )
+        client.start()
+        await client.wait_idle(timeout=90)
+        await client.stop()
+        world = demo_world(live_server)
+        tid = new_id()
+        await client.mutate(
+            "ticket.create",
+            {"id": tid, "title": "Queued before a snapshot", "category_id": str(world.category_id)},
+        )
+        client.cache.forget_cursor()  # the next session is a snapshot
+        window: list[float] = []
+        stage, finish = client.cache.stage_snapshot_page, client.cache.finish_snapshot
+
+        def slow_stage(*a: object) -> None:
+            if not window:
+                window.append(time.monotonic())
+            time.sleep(0.1)  # a slow disk: the snapshot takes a while to store
+            stage(*a)  # type: ignore[arg-type]
+
+        def timed_finish(*a: object) -> object:
+            result = finish(*a)  # type: ignore[arg-type]
+            window.append(time.monotonic())
+            return result
+
+        client.cache.stage_snapshot_page = slow_stage  # type: ignore[method-assign]
+        client.cache.finish_snapshot = timed_finish  # type: ignore[method-assign]
+        sent: list[float] = []
+        proxy.on_chunk = lambda direction, _data: (
+            sent.append(time.monotonic()) if direction == UP else None
+        )
+        client.start()
+        await quiesce([client], live_server)
+        assert len(window) == 2 and window[1] - window[0] > 0.5
+        during = [t for t in sent if window[0] < t < window[1]]
+        assert during == [], f"{len(during)} frames sent while the snapshot was stored"
+        assert [t for t in sent if t > window[1]], "the push went out after the snapshot"
+        assert_exactly_once(client, live_server)

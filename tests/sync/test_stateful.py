@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -41,7 +42,7 @@ from tests.sync.harness import (
     quiesce,
     server_record,
 )
-from tests.sync.world import DemoWorld, demo_world
+from tests.sync.world import DemoWorld, demo_world, team_tickets
 
 STAFF = ("agent", "mate")
 NAMES = ("agent", "mate", "requester")
@@ -68,6 +69,8 @@ class SyncMachine(RuleBasedStateMachine):
     tokens: ClassVar[dict[str, str]]
     world: ClassVar[DemoWorld]
     workdir: ClassVar[Path]
+    summary: ClassVar[Counter[str]] = Counter()
+    shared: ClassVar[list[str]] = []  # tickets all three see, made once for the whole test
 
     def __init__(self) -> None:
         super().__init__()
@@ -82,7 +85,7 @@ class SyncMachine(RuleBasedStateMachine):
                 self.tokens[name],
                 fast_options(),
             )
-        self.tickets: list[str] = []
+        self.tickets: list[str] = list(self.shared)
         self.restarts = 0
         self.cursors: dict[str, int] = {}
 
@@ -181,6 +184,32 @@ class SyncMachine(RuleBasedStateMachine):
                 who, "task.add", {"id": new_id(), "ticket_id": str(t.id), "title": "Check it"}
             )
 
+    @rule(
+        pair=st.sampled_from((("agent", "mate"), ("mate", "requester"), ("requester", "agent"))),
+        data=st.data(),
+        title=st.booleans(),
+    )
+    def race(self, pair: tuple[str, str], data: st.DataObject, title: bool) -> None:
+        """Two people change the same ticket at the same moment, from the same view: a retitle
+        each (the second is refused as a conflict) or incompatible status changes."""
+        a, b = pair
+        seen_a = {str(t.id): t for t in self.visible(a)}
+        both = [t for t in self.visible(b) if str(t.id) in seen_a]
+        if not both:
+            return
+        t = data.draw(st.sampled_from(both), label="ticket")
+        if title:
+            for who in pair:
+                self.mutate(
+                    who,
+                    "ticket.update",
+                    {"id": str(t.id), "title": f"{t.title[:40]} ({who})", "base_title": t.title},
+                )
+        else:
+            for who, to in zip(pair, ("cancelled", "resolved"), strict=True):
+                args = {"id": str(t.id), "from_status": t.status.value, "to_status": to}
+                self.mutate(who, "ticket.set_status", {**args, **status_args(to)})
+
     # -- network and crashes --------------------------------------------------------------
 
     @rule(who=st.sampled_from(NAMES))
@@ -236,9 +265,16 @@ class SyncMachine(RuleBasedStateMachine):
             if not self.server.alive:
                 self.server.start()
             self.run(quiesce(self.clients.values(), self.server, timeout=120))
+            rejected = queued = 0
             for c in self.clients.values():
                 assert_exactly_once(c, self.server)
                 assert c.engine.stop_reason is None
+                queued += len(c.issued)
+                rejected += len(c.cache.issues(include_dismissed=True))
+            # What the runs exercised (printed at the end of the test).
+            SyncMachine.summary.update(
+                examples=1, restarts=self.restarts, queued=queued, rejected=rejected
+            )
         finally:
             for c in self.clients.values():
                 self.run(c.close())
@@ -256,6 +292,7 @@ def test_clients_converge_and_apply_each_mutation_once(
     SyncMachine.tokens = {name: live_server.login(user) for name, user in users.items()}
     SyncMachine.world = world
     SyncMachine.workdir = tmp_path
+    SyncMachine.shared = [tid for tid, _title in team_tickets(live_server, 4, title="Shared")]
     run_state_machine_as_test(
         SyncMachine,
         settings=settings(
@@ -266,3 +303,4 @@ def test_clients_converge_and_apply_each_mutation_once(
             derandomize=False,
         ),
     )
+    print(f"stateful runs: {dict(SyncMachine.summary)}")
