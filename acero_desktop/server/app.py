@@ -35,6 +35,7 @@ from .db import Store
 from .hub import Hub
 from .logging import event, request_id_var
 from .push import MutationFailed, apply_single
+from .served import ServedMark
 from .writer import WriteQueue
 from .ws import websocket_endpoint
 
@@ -135,9 +136,29 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _check_restore(store: Store, config: ServerConfig) -> ServedMark:
+    """A store behind the cursors this server already handed out was restored: new identity."""
+    served = ServedMark(config.data_dir, store.server_id)
+    head = store.head()
+    if served.restored(head):
+        old = store.server_id
+        store.new_server_id()
+        event(
+            "server.restored",
+            head=head,
+            served=served.head,
+            old_server_id=old,
+            server_id=store.server_id,
+            note="the store is behind what was served: clients rebuild from a snapshot",
+        )
+        served.reset(store.server_id, head)
+    return served
+
+
 def create_app(config: ServerConfig, store: Store | None = None) -> FastAPI:
     store = store or Store(config.db_url)
-    hub = Hub(store, poll_interval=config.poll_interval)
+    served = _check_restore(store, config)
+    hub = Hub(store, poll_interval=config.poll_interval, served=served)
     state = ServerState(
         config, store, hub, BlobStore(config.attachments_dir), WriteQueue(store, hub)
     )

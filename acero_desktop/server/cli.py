@@ -137,6 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compact.set_defaults(func=cmd_compact)
 
+    new_id = with_db(
+        sub.add_parser(
+            "new-id",
+            help="give the store a new server id (after restoring a backup by hand)",
+            description="Run after restoring a backup this server could not notice (a store "
+            "moved in from another machine, a database restored while no server ran here): "
+            "every client rebuilds its cache from a snapshot and keeps its pending changes.",
+        )
+    )
+    new_id.set_defaults(func=cmd_new_id)
+
     check = with_db(sub.add_parser("check", help="check the store's integrity"))
     check.set_defaults(func=cmd_check)
     return parser
@@ -463,6 +474,17 @@ def cmd_compact(args: argparse.Namespace) -> int:
         print(f"removed {gone} log entries; clients older than seq {new_floor} will re-snapshot")
 
     _run(args, run)
+    return 0
+
+
+def cmd_new_id(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        old = store.server_id
+        new = store.new_server_id()
+    finally:
+        store.dispose()
+    print(f"server id {old} -> {new}; clients rebuild their caches at their next sync")
     return 0
 
 

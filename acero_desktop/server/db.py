@@ -65,6 +65,19 @@ class Store:
                 session.add(SyncHead(id=1, seq=0, floor=0))
             return info.server_id
 
+    def new_server_id(self) -> str:
+        """Take a new identity: every client rebuilds its cache from a snapshot (a restore)."""
+        server_id = str(uuid.uuid4())
+        with self.write_session() as session:
+            stmt = update(ServerInfo).where(ServerInfo.id == 1).values(server_id=server_id)
+            session.execute(stmt)
+        self.server_id = server_id
+        return server_id
+
+    def head(self) -> int:
+        with self.read_session() as session:
+            return head_seq(session)
+
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """A transaction that takes the write lock at BEGIN (``BEGIN IMMEDIATE`` on SQLite)."""

@@ -56,6 +56,7 @@ from .capture import Change
 from .db import Store, auth_epoch, head_seq, utcnow
 from .logging import event
 from .push import Committed
+from .served import ServedMark
 from .tables import ChangeLog
 
 # A connection whose queue grows past this is too slow to follow: it is closed with
@@ -176,8 +177,12 @@ class _ReadLog:
 
 
 class Hub:
-    def __init__(self, store: Store, *, poll_interval: float = 1.0) -> None:
+    def __init__(
+        self, store: Store, *, poll_interval: float = 1.0, served: ServedMark | None = None
+    ) -> None:
         self.store = store
+        # Every cursor leaves this server only after ``served`` recorded it (restore check).
+        self.served = served
         self.poll_interval = poll_interval
         self.conns: set[Connection] = set()
         self.last_fanned = 0
@@ -194,6 +199,7 @@ class Hub:
         self.last_fanned, self.auth_epoch = await self.store.read(
             lambda s: (head_seq(s), auth_epoch(s))
         )
+        await self.mark_served(self.last_fanned)  # pongs hand out last_fanned as a cursor
         self._tasks = [
             asyncio.create_task(self._fan_out_loop(), name="acero-fanout"),
             asyncio.create_task(self._poll_loop(), name="acero-poll"),
@@ -268,11 +274,17 @@ class Hub:
                 lambda s, start=start: read_log(s, start, upto, 5000)  # type: ignore[misc]
             )
             if committed is None:
+                await self.mark_served(upto)
                 self._advance(upto)
                 break
             await self._deliver(committed)
 
+    async def mark_served(self, seq: int) -> None:
+        if self.served is not None:
+            await self.served.ensure(seq)
+
     async def _deliver(self, c: Committed) -> None:
+        await self.mark_served(c.to_seq)
         started = time.perf_counter()
         conns = [x for x in self.conns if not x.closing]
         if conns:

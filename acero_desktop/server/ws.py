@@ -167,6 +167,7 @@ async def _handshake(ws: WebSocket, state: ServerState, address: str) -> Connect
     )
     plan = await asyncio.to_thread(next, stream)
     assert isinstance(plan, SyncPlan)
+    await state.hub.mark_served(plan.head)
     welcome = p.Welcome(
         user=p.UserInfo(
             id=str(actor.user_id),

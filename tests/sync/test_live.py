@@ -319,15 +319,6 @@ async def test_restored_backup_rebuilds_a_client_that_pushed_since(
     assert "pending" in bodies and not [b for b in bodies if b.startswith("forgotten")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "server: a store restored from a backup keeps its server_id, so a client that only "
-        "read changes the restore erased catches up from a cursor in a history the server no "
-        "longer has and keeps the erased rows (the server should take a new server_id when "
-        "restored, e.g. when its head is below the one it last served)"
-    ),
-)
 async def test_restored_backup_rebuilds_a_client_that_only_read(
     make_server: Callable[..., LiveServer],
     make_client: Callable[..., SyncClient],
