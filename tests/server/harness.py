@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import httpx
 import websockets
 from sqlalchemy import select
 
@@ -23,6 +20,7 @@ from acero_desktop.models import Role, Team, TeamMember, TicketCategory, User
 from acero_desktop.server.auth import set_password
 from acero_desktop.server.cli import log_rows
 from acero_desktop.server.db import Store, utcnow
+from tests.support.server_process import ServerProcess as BaseServerProcess
 
 PASSWORD = "correct horse battery"
 
@@ -100,100 +98,10 @@ def load_world(db_url: str) -> World:
     return world
 
 
-class ServerProcess:
-    """``python -m acero_desktop.server.cli serve`` on 127.0.0.1 and a free port."""
+class ServerProcess(BaseServerProcess):
+    """A server on any store (SQLite file or PostgreSQL) seeded by :func:`seed_world`."""
 
-    def __init__(self, db_url: str, data_dir: Path, *extra: str) -> None:
-        self.db_url = db_url
-        self.data_dir = data_dir
-        self.extra = list(extra)
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.port = 0
-        self.log_path = data_dir / "server.log"
-        self.scheme = "http"
-
-    @property
-    def base_url(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"{'wss' if self.scheme == 'https' else 'ws'}://127.0.0.1:{self.port}/ws"
-
-    def start(self, timeout: float = 30.0) -> ServerProcess:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        port_file = self.data_dir / f"port-{uuid.uuid4().hex[:6]}"
-        cmd = [
-            sys.executable,
-            "-m",
-            "acero_desktop.server.cli",
-            "serve",
-            "--db",
-            self.db_url,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--port-file",
-            str(port_file),
-            "--data-dir",
-            str(self.data_dir),
-            "--poll-interval",
-            "0.2",
-            *self.extra,
-        ]
-        if "--certfile" in self.extra:
-            self.scheme = "https"
-        log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while not port_file.exists():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited:\n{self.log_path.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.05)
-        self.port = int(port_file.read_text())
-        while True:
-            try:
-                r = httpx.get(f"{self.base_url}/api/health", timeout=2, verify=False)
-                if r.status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not answer /api/health")
-            time.sleep(0.05)
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int | None:
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        code = self.proc.returncode
-        self.proc = None
-        return code
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def login(self, username: str, password: str = PASSWORD) -> str:
-        r = httpx.post(
-            f"{self.base_url}/api/auth/login",
-            json={"username": username, "password": password},
-            verify=False,
-        )
-        assert r.status_code == 200, r.text
-        return str(r.json()["token"])
-
-    def http(self, token: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.base_url, headers=headers, verify=False, timeout=30)
+    default_password = PASSWORD
 
 
 def cli(db_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -19,25 +19,23 @@ import fcntl
 import hashlib
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from tests.support.server_process import REPO, ServerProcess
+
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = ("agent", "lead", "admin", "requester")
-REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "acero_desktop"
 # The code that decides what a seeded file holds; a change to any of it seeds again.
 _SEED_INPUTS = (
@@ -147,8 +145,10 @@ def set_server_id(db_path: Path, server_id: str | None = None) -> str:
 # --- the server process ----------------------------------------------------------------------
 
 
-class LiveServer:
-    """``python -m acero_desktop.server.cli serve`` on 127.0.0.1 over ``db_path``."""
+class LiveServer(ServerProcess):
+    """A server over the SQLite file ``db_path``, which tests also read directly."""
+
+    default_password = DEMO_PASSWORD
 
     def __init__(
         self,
@@ -159,14 +159,9 @@ class LiveServer:
         env: dict[str, str] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
-        self.data_dir = Path(data_dir)
-        self.extra = list(extra)
-        self.poll_interval = poll_interval
-        self.env = env
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.port = 0
-        self.starts = 0
-        self.log_path = self.data_dir / "server.log"
+        super().__init__(
+            f"sqlite:///{self.db_path}", data_dir, *extra, poll_interval=poll_interval, env=env
+        )
         self._engine: Engine | None = None
 
     @classmethod
@@ -179,129 +174,16 @@ class LiveServer:
         copy_db(seeded_template(tickets), db)
         return cls(db, workdir / f"{name}-data", *extra, **kw)
 
-    # -- addresses ------------------------------------------------------------------------
-
-    @property
-    def db_url(self) -> str:
-        return f"sqlite:///{self.db_path}"
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None else None
-
-    # -- life cycle -----------------------------------------------------------------------
-
     def start(self, timeout: float = 120.0) -> LiveServer:
-        """Start (on the previous port when restarting) and wait for /api/health."""
-        assert not self.alive, "already running"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        port_file = self.data_dir / f"port-{uuid.uuid4().hex[:8]}"
-        cmd = [
-            sys.executable,
-            "-m",
-            "acero_desktop.server.cli",
-            "serve",
-            "--db",
-            self.db_url,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--port-file",
-            str(port_file),
-            "--data-dir",
-            str(self.data_dir),
-            "--poll-interval",
-            str(self.poll_interval),
-            *self.extra,
-        ]
-        env = {**os.environ, **(self.env or {})}
-        with open(self.log_path, "ab") as log:
-            log.write(f"\n--- start #{self.starts + 1}: {' '.join(cmd)}\n".encode())
-            log.flush()
-            self.proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env
-            )
-        self.starts += 1
-        deadline = time.monotonic() + timeout
-        while not port_file.exists():
-            self._check_running()
-            if time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError(f"server did not start:\n{self.log()[-3000:]}")
-            time.sleep(0.05)
-        self.port = int(port_file.read_text())
-        port_file.unlink(missing_ok=True)
-        while True:
-            try:
-                r = httpx.get(f"{self.base_url}/api/health", timeout=5)
-                if r.status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            self._check_running()
-            if time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError(f"server did not answer /api/health:\n{self.log()[-3000:]}")
-            time.sleep(0.05)
-
-    def _check_running(self) -> None:
-        if self.proc is not None and self.proc.poll() is not None:
-            code = self.proc.returncode
-            self.proc = None
-            raise RuntimeError(f"server exited with {code}:\n{self.log()[-3000:]}")
-
-    def stop(self, timeout: float = 30.0) -> int | None:
-        """SIGTERM and wait (SIGKILL after ``timeout``); returns the exit code."""
-        return self._signal(signal.SIGTERM, timeout)
-
-    def kill(self) -> int | None:
-        """SIGKILL: the process dies wherever it is (mid-commit, mid-answer)."""
-        return self._signal(signal.SIGKILL, 30.0)
-
-    def _signal(self, sig: int, timeout: float) -> int | None:
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return None
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                proc.send_signal(sig)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        return proc.returncode
+        super().start(timeout)
+        return self
 
     def restart(self, *, kill: bool = False, timeout: float = 120.0) -> LiveServer:
-        """Stop (SIGTERM, or SIGKILL with ``kill``), start again on the same database and port."""
-        if kill:
-            self.kill()
-        else:
-            self.stop()
-        for attempt in range(20):
-            try:
-                return self.start(timeout)
-            except RuntimeError as exc:  # the port may linger a moment after a kill
-                if "address already in use" not in str(exc).lower() or attempt == 19:
-                    raise
-                time.sleep(0.25)
-        raise AssertionError("unreachable")
+        super().restart(kill=kill, timeout=timeout)
+        return self
 
     def close(self) -> None:
-        self.stop()
+        super().close()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -311,32 +193,6 @@ class LiveServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    # -- REST -----------------------------------------------------------------------------
-
-    def login(self, username: str, password: str = DEMO_PASSWORD) -> str:
-        r = httpx.post(
-            f"{self.base_url}/api/auth/login",
-            json={"username": username, "password": password},
-            timeout=60,
-        )
-        assert r.status_code == 200, r.text
-        return str(r.json()["token"])
-
-    def logout(self, token: str) -> None:
-        r = httpx.post(
-            f"{self.base_url}/api/auth/logout",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=60,
-        )
-        assert r.status_code == 200, r.text
-
-    def http(self, token: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=60)
 
     # -- the store, read directly (assertions) --------------------------------------------
 
