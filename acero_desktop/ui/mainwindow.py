@@ -276,6 +276,7 @@ class MainWindow(QMainWindow):
         self.pane.dismiss_issues.connect(self._dismiss_issues)
         self.issues.count_changed.connect(self.status.show_issue_count)
         self.issues.open_ticket.connect(self.open_ticket)
+        self.issues.resolve_requested.connect(self._resolve_issue)
         self.status.issues_clicked.connect(self.toggle_issues)
         s.status_changed.connect(self._status_changed)
         s.data_changed.connect(self._data_changed)
@@ -409,6 +410,11 @@ class MainWindow(QMainWindow):
             self.pane.set_issues(self.issues.model.rows())
 
         spawn(run(), name="dismiss issues")
+
+    def _resolve_issue(self, issue: Any) -> None:
+        if issue.ticket_id:
+            self.open_ticket(issue.ticket_id)
+        self.pane.resolve_issue(issue)
 
     def _mutation_failed(self, _name: str, message: str, _args: object) -> None:
         self.status.showMessage(message, 10000)

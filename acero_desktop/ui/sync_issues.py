@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +36,18 @@ class IssueRow:
     message: str
     created_at: datetime
     ticket_id: str | None  # hex
+    code: str = ""
+    # The refused mutation's arguments (a refused text edit carries the text and its base).
+    args: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_text_conflict(self) -> bool:
+        """A title or description edit refused because someone else changed the text."""
+        return (
+            self.name == "ticket.update"
+            and self.code == "conflict"
+            and any(f"base_{f}" in self.args and f in self.args for f in ("title", "description"))
+        )
 
 
 def ticket_of(name: str, args: dict[str, Any]) -> str | None:
@@ -49,7 +61,15 @@ def ticket_of(name: str, args: dict[str, Any]) -> str | None:
 
 def load_issues(session: ClientSession) -> list[IssueRow]:
     return [
-        IssueRow(i.id, i.name, i.message, i.created_at, ticket_of(i.name, i.args))
+        IssueRow(
+            i.id,
+            i.name,
+            i.message,
+            i.created_at,
+            ticket_of(i.name, i.args),
+            i.code,
+            dict(i.args or {}),
+        )
         for i in session.cache.issues()
     ]
 
@@ -77,7 +97,8 @@ class SyncIssuesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row.message
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{stamp(row.created_at)} · {row.name}"
+            hint = " · Resolve… offers to merge" if row.is_text_conflict else ""
+            return f"{stamp(row.created_at)} · {row.name}{hint}"
         if role == ISSUE_ROLE:
             return row
         return None
@@ -88,6 +109,7 @@ class SyncIssuesPanel(QWidget):
 
     open_ticket = Signal(str)
     count_changed = Signal(int)
+    resolve_requested = Signal(object)  # IssueRow: a text conflict to merge
 
     def __init__(self, session: ClientSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,8 +123,18 @@ class SyncIssuesPanel(QWidget):
         self.list.activated.connect(self._activated)
         self.dismiss = QPushButton("Dismiss")
         self.dismiss.clicked.connect(self.dismiss_selected)
+        self.resolve = QPushButton("Resolve…")
+        self.resolve.setObjectName("resolveIssue")
+        self.resolve.setToolTip(
+            "Compare your refused edit with the current text and choose, or merge them"
+        )
+        self.resolve.setEnabled(False)
+        self.resolve.clicked.connect(self.resolve_selected)
+        self.list.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._selection_changed)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.resolve)
         buttons.addWidget(self.dismiss)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -117,12 +149,24 @@ class SyncIssuesPanel(QWidget):
     def issues_for(self, ticket_id: str) -> list[IssueRow]:
         return [r for r in self.model.rows() if r.ticket_id == ticket_id]
 
-    def dismiss_selected(self) -> None:
-        ids = [
-            row.id
+    def selected(self) -> list[IssueRow]:
+        return [
+            row
             for i in self.list.selectionModel().selectedIndexes()
-            if (row := i.data(ISSUE_ROLE)) is not None
+            if isinstance(row := i.data(ISSUE_ROLE), IssueRow)
         ]
+
+    def _selection_changed(self, *_args: object) -> None:
+        rows = self.selected()
+        self.resolve.setEnabled(len(rows) == 1 and rows[0].is_text_conflict)
+
+    def resolve_selected(self) -> None:
+        rows = self.selected()
+        if len(rows) == 1 and rows[0].is_text_conflict:
+            self.resolve_requested.emit(rows[0])
+
+    def dismiss_selected(self) -> None:
+        ids = [row.id for row in self.selected()]
         if ids:
             spawn(self._dismiss(ids), name="dismiss sync issues")
 

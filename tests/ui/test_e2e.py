@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from acero_desktop.models import Attachment, Ticket, TicketComment
 from acero_desktop.sync.status import Phase
+from acero_desktop.ui.detail.conflict import ConflictDialog
 from acero_desktop.ui.mainwindow import MainWindow
 from acero_desktop.ui.new_ticket.form import NewTicketDialog
 from acero_desktop.ui.session import ClientSession, Profile
@@ -307,3 +308,189 @@ def test_acero_demo_starts_switches_role_and_stops_its_server(qtbot: QtBot) -> N
 
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{seen['server']}/api/health", timeout=2)  # the demo server is gone
+
+
+def _open_team_ticket(qtbot: QtBot, window: MainWindow) -> str:
+    """Click the first open ticket of the user's team; returns its id (hex)."""
+    window.sidebar.select_key("view:team")
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=SYNC_S)
+    ticket = window.model.ticket_at(0)
+    assert ticket is not None
+    rect = window.table.visualRect(window.model.index(0, Column.TITLE))
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.pane.detail is not None, timeout=5000)
+    return ticket.id
+
+
+def test_files_dropped_on_the_ticket_pane_show_pending_and_upload(
+    qtbot: QtBot, client: Callable[[str], MainWindow], server: LiveServer, tmp_path: Path
+) -> None:
+    agent = client("agent")
+    ticket_id = _open_team_ticket(qtbot, agent)
+    pane = agent.pane
+    notes = tmp_path / "printer-notes.txt"
+    notes.write_text("Tray 2 jams after 40 pages.\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(notes))])
+    at = QPoint(pane.width() // 2, pane.height() // 2)
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(at, Qt.DropAction.CopyAction, mime, buttons, mods)
+    QApplication.sendEvent(pane, enter)
+    assert enter.isAccepted()  # the pane takes files while the ticket accepts them
+    drop = QDropEvent(QPointF(at), Qt.DropAction.CopyAction, mime, buttons, mods)
+    QApplication.sendEvent(pane, drop)
+    assert drop.isAccepted()
+
+    files = pane.attachments.list
+    shown = lambda: [files.item(i).text() for i in range(files.count())]  # noqa: E731
+    assert "printer-notes.txt · pending" in shown()  # at once, before the server answers
+    assert pane.attachments.status.text() == "Sending printer-notes.txt…"
+    # Stored on the server; the row comes back through sync and replaces the pending line.
+    qtbot.waitUntil(
+        lambda: any(a.filename == "printer-notes.txt" for a in pane.detail.attachments),  # type: ignore[union-attr]
+        timeout=SYNC_S,
+    )
+    qtbot.waitUntil(lambda: "printer-notes.txt · pending" not in shown(), timeout=5000)
+    assert any(t.startswith("printer-notes.txt · ") for t in shown())
+    assert pane.attachments.status.text() == "printer-notes.txt attached."
+    with server.read() as s:
+        stored = s.scalar(
+            select(Attachment.filename).where(
+                Attachment.ticket_id == uuid.UUID(ticket_id),
+                Attachment.filename == "printer-notes.txt",
+            )
+        )
+    assert stored == "printer-notes.txt"
+
+
+def test_revoked_token_asks_to_sign_in_again_and_keeps_the_outbox(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server: LiveServer, tmp_path: Path
+) -> None:
+    from acero_desktop.ui.app import Relogin
+    from acero_desktop.ui.login.dialog import LoginDialog
+    from acero_desktop.ui.login.tokens import TokenStore
+
+    url = server.base_url
+    tokens = TokenStore()
+    old = server.login("agent")  # this client's own sign-in, revoked below
+    tokens.put(url, "agent", old, remember=True)
+    profile = Profile(url, "agent", tmp_path / "agent-relogin.db")
+    session = ClientSession(profile, lambda: tokens.get(url, "agent"), options=FAST)
+    session.set_user(server.user_id("agent"))
+    relogin = Relogin(session, tokens, url, "agent")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    window.resize(1400, 900)
+    session.start()
+    try:
+        qtbot.waitUntil(session.engine.idle.is_set, timeout=SYNC_S)
+        qtbot.waitUntil(lambda: session.actor is not None, timeout=SYNC_S)
+        ticket_id = _open_team_ticket(qtbot, window)
+
+        # Offline a while (the laptop lid closed); meanwhile the session is ended elsewhere.
+        run(qtbot, session.engine.stop())
+        server.logout(old)
+        composer = window.pane.composer
+        qtbot.keyClicks(composer.edit, "Written while my sign-in had ended.")
+        qtbot.keyClick(composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: len(session.cache.pending()) == 1, timeout=5000)
+
+        # Back online: the server refuses the old token and the client asks to sign in.
+        session.restart()
+
+        def dialog() -> LoginDialog | None:
+            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog)]
+            return next((d for d in found if d.isVisible()), None)
+
+        qtbot.waitUntil(lambda: dialog() is not None, timeout=SYNC_S)
+        login = dialog()
+        assert login is not None
+        assert session.status.phase is Phase.LOGIN_REQUIRED
+        assert login.error.isVisible() and "log in again" in login.error.text()
+        assert login.user.text() == "agent"
+        assert len(session.cache.pending()) == 1  # the change waits, it is not lost
+        assert window.pane.detail is not None
+        assert any(c.pending and "sign-in had ended" in c.body for c in window.pane.detail.comments)
+        assert "pending" in window.pane.conversation.document().toPlainText()
+
+        qtbot.keyClicks(login.password, "demo-password")
+        ok = login.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not login.isVisible(), timeout=SYNC_S)
+        assert tokens.get(url, "agent") not in (None, old)
+
+        # Signed in again: the waiting comment goes through.
+        qtbot.waitUntil(lambda: not session.cache.pending(), timeout=60_000)
+        with server.read() as s:
+            bodies = list(
+                s.scalars(
+                    select(TicketComment.body).where(
+                        TicketComment.ticket_id == uuid.UUID(ticket_id)
+                    )
+                )
+            )
+        assert "Written while my sign-in had ended." in bodies
+        qtbot.waitUntil(lambda: session.status.phase is Phase.UP_TO_DATE, timeout=SYNC_S)
+    finally:
+        relogin.asking = True
+        window.close()
+        run(qtbot, session.stop())
+
+
+def test_description_conflict_is_merged_against_the_real_server(
+    qtbot: QtBot, client: Callable[[str], MainWindow], server: LiveServer
+) -> None:
+    from tests.ui.test_detail import _edit_description
+
+    agent = client("agent")
+    admin = client("admin")
+    ticket_id = _open_team_ticket(qtbot, agent)
+    admin.open_ticket(ticket_id)
+    assert admin.pane.detail is not None
+    base = "Printer on floor 3 jams.\nError E13 on the panel.\nIt happens every morning."
+    admin.session.mutate(
+        "ticket.update",
+        {"id": ticket_id, "description": base, "base_description": admin.pane.detail.description},
+    )
+    qtbot.waitUntil(
+        lambda: agent.pane.detail is not None and agent.pane.detail.description == base,
+        timeout=SYNC_S,
+    )
+
+    # The agent works offline; the admin changes the first line meanwhile.
+    run(qtbot, agent.session.engine.stop())
+    admin.activateWindow()
+    _edit_description(qtbot, admin, base.replace("jams.", "jams daily."))
+    qtbot.waitUntil(lambda: not admin.session.cache.pending(), timeout=SYNC_S)
+    agent.activateWindow()
+    _edit_description(qtbot, agent, base.replace("morning.", "morning since Monday."))
+
+    # Back online, the server refuses the agent's edit as a conflict; the pane offers a merge.
+    agent.session.restart()
+    notice = agent.pane.notice
+    qtbot.waitUntil(notice.resolve_button.isVisible, timeout=SYNC_S)
+    assert "was changed by someone else" in notice.text.text()
+    assert agent.pane.detail is not None
+    assert agent.pane.detail.description == base.replace("jams.", "jams daily.")
+    qtbot.mouseClick(notice.resolve_button, Qt.MouseButton.LeftButton)
+    dialog = agent.pane.prompt
+    assert isinstance(dialog, ConflictDialog)
+    assert dialog.merged is not None and dialog.save_merged is not None
+    merged = (
+        "Printer on floor 3 jams daily.\nError E13 on the panel.\n"
+        "It happens every morning since Monday."
+    )
+    assert dialog.merged.toPlainText() == merged  # different lines: no markers to edit out
+    qtbot.mouseClick(dialog.save_merged, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: agent.pane.detail.description == merged, timeout=5000)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: not agent.session.cache.pending(), timeout=SYNC_S)
+    with server.read() as s:
+        stored = s.get(Ticket, uuid.UUID(ticket_id))
+        assert stored is not None
+        assert stored.description == merged
+    qtbot.waitUntil(lambda: not notice.isVisible(), timeout=SYNC_S)
+    qtbot.waitUntil(
+        lambda: admin.pane.detail is not None and admin.pane.detail.description == merged,
+        timeout=SYNC_S,
+    )

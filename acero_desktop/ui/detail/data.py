@@ -49,6 +49,9 @@ class CommentView:
     edited: bool
     deleted: bool
     pending: bool
+    # Whether this user may edit / delete it; others are not offered the actions at all.
+    can_edit: bool = False
+    can_delete: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +200,9 @@ def load_detail(
         is_requester=me == ticket.requester_id,
         works_on=staff,
         watching=any(w.user_id == me for w in watcher_rows),
-        comments=_comments(session, key, staff, directory, pending.get("ticket_comment", set())),
+        comments=_comments(
+            session, actor, ticket, staff, directory, pending.get("ticket_comment", set())
+        ),
         history=_history(session, key, staff, directory, pending.get("ticket_history", set())),
         attachments=_attachments(session, key, staff, directory),
         watchers=tuple(
@@ -274,9 +279,16 @@ def _watch_others(actor: Actor, ticket: Ticket) -> str | None:
 
 
 def _comments(
-    session: Session, key: uuid.UUID, staff: bool, directory: Directory, pending: set[str]
+    session: Session,
+    actor: Actor,
+    ticket: Ticket,
+    staff: bool,
+    directory: Directory,
+    pending: set[str],
 ) -> tuple[CommentView, ...]:
-    query = select(TicketComment).where(TicketComment.ticket_id == key)
+    """The comments, each with whether this user may edit (its author, on an open ticket)
+    and delete it (its author, the team lead or an admin) — the mutations' own rules."""
+    query = select(TicketComment).where(TicketComment.ticket_id == ticket.id)
     if not staff:
         query = query.where(TicketComment.internal.is_(False))
     rows = session.scalars(query.order_by(TicketComment.created_at, TicketComment.id))
@@ -291,6 +303,11 @@ def _comments(
             edited=c.edited_at is not None,
             deleted=c.deleted_at is not None,
             pending=c.id.hex in pending,
+            can_edit=c.deleted_at is None
+            and perm.why_not_edit_comment(actor, c) is None
+            and perm.why_not_comment(actor, ticket, internal=c.internal) is None,
+            can_delete=c.deleted_at is None
+            and perm.why_not_delete_comment(actor, ticket, c) is None,
         )
         for c in rows
     )

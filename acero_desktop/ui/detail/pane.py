@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QScrollArea,
     QTabWidget,
     QToolButton,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from acero_desktop.core.assignment import Candidate, rank_candidates
-from acero_desktop.models import TicketStatus
+from acero_desktop.models import Ticket, TicketStatus
 from acero_desktop.sync.cache import ApplyReport
 
 from ..directory import TABLES as DIRECTORY_TABLES
@@ -38,6 +40,7 @@ from ..sync_issues import IssueRow
 from ..tasks import alive, spawn
 from ..timefmt import ago
 from .composer import Composer
+from .conflict import ConflictDialog, TextConflict, conflict_of
 from .data import AttachmentView, TicketDetail, load_detail
 from .drafts import DraftStore
 from .fields import TicketFields
@@ -56,10 +59,20 @@ _PANE_TABLES = frozenset(
 )
 
 
+@dataclass(eq=False)
+class _Upload:
+    """A file being sent, shown as pending until its row comes back through sync."""
+
+    ticket_id: uuid.UUID
+    path: Path
+    attachment_id: uuid.UUID | None = None
+
+
 class Notice(QFrame):
     """Refusals and conflicts about this ticket, in plain words, until dismissed."""
 
     dismissed = Signal()
+    resolve = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,15 +87,25 @@ class Notice(QFrame):
         self.close_button = QToolButton()
         self.close_button.setText("Dismiss")
         self.close_button.clicked.connect(self.dismissed)
+        self.resolve_button = QToolButton()
+        self.resolve_button.setObjectName("resolveConflict")
+        self.resolve_button.setText("Resolve…")
+        self.resolve_button.setToolTip(
+            "Compare your edit with the current text: keep theirs, use yours or merge them"
+        )
+        self.resolve_button.clicked.connect(self.resolve)
+        self.resolve_button.hide()
         layout = QHBoxLayout(self)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.resolve_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.messages: list[str] = []
         self.hide()
 
-    def set_messages(self, messages: list[str]) -> None:
+    def set_messages(self, messages: list[str], *, resolvable: bool = False) -> None:
         self.messages = messages
         self.text.setText("\n".join(f"• {m}" for m in messages))
+        self.resolve_button.setVisible(resolvable and bool(messages))
         self.setVisible(bool(messages))
 
 
@@ -102,7 +125,11 @@ class DetailPane(QWidget):
         self.files = FileClient(session.profile.server_url, session.token)
         self.local_errors: list[str] = []
         self.issues: list[IssueRow] = []
-        self.prompt: StatusPrompt | FeedbackPrompt | DescriptionEditor | None = None
+        self.prompt: StatusPrompt | FeedbackPrompt | DescriptionEditor | ConflictDialog | None = (
+            None
+        )
+        self.confirm: QMessageBox | None = None
+        self.uploading: list[_Upload] = []
         self.candidates: list[Candidate] = []
 
         self.close_button = QToolButton()
@@ -111,6 +138,7 @@ class DetailPane(QWidget):
         self.close_button.clicked.connect(self.close_requested)
         self.notice = Notice()
         self.notice.dismissed.connect(self._dismiss_notice)
+        self.notice.resolve.connect(self._resolve_first)
         self.fields = TicketFields()
         self.fields.update_requested.connect(self._update)
         self.fields.assign_requested.connect(self._assign)
@@ -120,6 +148,8 @@ class DetailPane(QWidget):
         self.conversation = CommentThread()
         self.conversation.reply_requested.connect(self._reply_to)
         self.conversation.edit_description_requested.connect(self.edit_description)
+        self.conversation.edit_comment.connect(self.save_comment_edit)
+        self.conversation.delete_requested.connect(self.ask_delete_comment)
         self.composer = Composer(DraftStore())
         self.composer.send.connect(self.send_comment)
         self.timeline = TimelineView()
@@ -264,7 +294,7 @@ class DetailPane(QWidget):
         self.assign_box.setVisible(detail.works_on)
         self.assign_panel.show_candidates(self.candidates, detail.controls.assign)
         self.watchers.show_watchers(detail.watchers, detail, self.directory, self.session.user_id)
-        self.attachments.show_files(detail.attachments, detail.controls.attach)
+        self._show_files()
         self._show_notices()
 
     def _suggestions(self, s: Any, detail: TicketDetail) -> list[Candidate]:
@@ -290,11 +320,18 @@ class DetailPane(QWidget):
             self.reload()
 
     def _concerns(self, report: ApplyReport) -> bool:
-        # Every change to a ticket's comments, files, watchers or feedback writes a history
-        # row and stamps the ticket's updated_at, so the ticket row is touched too.
+        # Most changes to a ticket's comments, files, watchers or feedback write a history
+        # row and stamp the ticket's updated_at, so the ticket row is touched too; an edited
+        # comment is not, so its id is looked for among the comments shown.
         if self.ticket_id is None or not _PANE_TABLES & report.touched.keys():
             return False
-        return self.ticket_id in {uuid.UUID(t).hex for t in report.touched.get("ticket", set())}
+        if self.ticket_id in {uuid.UUID(t).hex for t in report.touched.get("ticket", set())}:
+            return True
+        comments = report.touched.get("ticket_comment", set())
+        if comments and self.detail is not None:
+            shown = {c.id for c in self.detail.comments}
+            return any(uuid.UUID(c).hex in shown for c in comments)
+        return False
 
     # -- notices ---------------------------------------------------------------------------
 
@@ -303,8 +340,64 @@ class DetailPane(QWidget):
         self._show_notices()
 
     def _show_notices(self) -> None:
-        mine = [i.message for i in self.issues if i.ticket_id == self.ticket_id]
-        self.notice.set_messages([*mine, *self.local_errors])
+        issues = [i for i in self.issues if i.ticket_id == self.ticket_id]
+        self.notice.set_messages(
+            [*(i.message for i in issues), *self.local_errors],
+            resolvable=any(i.is_text_conflict for i in issues),
+        )
+
+    # -- resolving a refused text edit -----------------------------------------------------
+
+    def _resolve_first(self) -> None:
+        issue = next(
+            (i for i in self.issues if i.ticket_id == self.ticket_id and i.is_text_conflict),
+            None,
+        )
+        if issue is not None:
+            self.resolve_issue(issue)
+
+    def _current_texts(self, ticket_id: str) -> dict[str, str]:
+        with self.session.read() as s:
+            ticket = s.get(Ticket, uuid.UUID(ticket_id))
+            if ticket is None:
+                return {}
+            return {"title": ticket.title, "description": ticket.description}
+
+    def resolve_issue(self, issue: IssueRow) -> ConflictDialog | None:
+        """Offer theirs / yours / a merge for a refused title or description edit."""
+        if not issue.is_text_conflict or issue.ticket_id is None:
+            return None
+        current = self._current_texts(issue.ticket_id)
+        conflict = conflict_of(issue.id, issue.name, issue.code, issue.args, current)
+        if conflict is None:
+            # The texts agree now (or the ticket is gone): nothing is left to choose.
+            self.dismiss_issues.emit([issue.id])
+            return None
+        ref = self.detail.label if self.detail and self.detail.id == issue.ticket_id else "it"
+        dialog = ConflictDialog(ref, conflict, self)
+        dialog.chosen.connect(lambda choice, text, c=conflict: self._resolved(c, choice, text))
+        self.prompt = dialog
+        dialog.open()
+        return dialog
+
+    def _resolved(self, conflict: TextConflict, choice: str, text: str) -> None:
+        if choice == "theirs":
+            self.dismiss_issues.emit([conflict.issue_id])
+            return
+        # Yours (or the merge), now based on their text: a new edit, checked as any other.
+        args = {
+            "id": conflict.ticket_id,
+            conflict.field: text,
+            f"base_{conflict.field}": conflict.theirs,
+        }
+        task = self.session.mutate("ticket.update", args)
+        task.add_done_callback(
+            lambda t: (
+                self.dismiss_issues.emit([conflict.issue_id])
+                if t.result() is not None and alive(self)
+                else None
+            )
+        )
 
     def _dismiss_notice(self) -> None:
         ids = [i.id for i in self.issues if i.ticket_id == self.ticket_id]
@@ -407,6 +500,52 @@ class DetailPane(QWidget):
         self.prompt = editor
         editor.open()
 
+    # -- editing and deleting comments ------------------------------------------------------
+
+    def save_comment_edit(self, comment_id: str, body: str) -> None:
+        args = {"id": str(uuid.UUID(comment_id)), "body": body}
+        task = self.session.mutate("comment.edit", args)
+        task.add_done_callback(lambda t: self._comment_edited(comment_id, t.result() is not None))
+
+    def _comment_edited(self, comment_id: str, ok: bool) -> None:
+        editor = self.conversation.editor
+        if not alive(self.conversation) or self.conversation.editing != comment_id:
+            return
+        if ok:
+            self.conversation.cancel_edit()
+        else:  # refused here already: the notice says why; the text stays to fix or copy
+            editor.say("Not saved; see the message above.")
+
+    def ask_delete_comment(self, comment_id: str) -> None:
+        comments = self.detail.comments if self.detail else ()
+        target = next((c for c in comments if c.id == comment_id and c.can_delete), None)
+        if target is None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("confirmDeleteComment")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Delete comment")
+        kind = "internal note" if target.internal else "comment"
+        box.setText(f"Delete this {kind} by {target.author}?")
+        box.setInformativeText(
+            "Everyone who sees the ticket will read “This comment was deleted.” in its place; "
+            "replies to it stay. This cannot be undone."
+        )
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        delete.setObjectName("confirmDelete")
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(
+            lambda button: self._delete_comment(comment_id) if button is delete else None
+        )
+        self.confirm = box
+        box.open()
+
+    def _delete_comment(self, comment_id: str) -> None:
+        if self.conversation.editing == comment_id:
+            self.conversation.cancel_edit()
+        self._mutate("comment.delete", {"id": str(uuid.UUID(comment_id))})
+
     def _reply_to(self, comment_id: str) -> None:
         comments = self.detail.comments if self.detail else ()
         target = next((c for c in comments if c.id == comment_id), None)
@@ -442,15 +581,38 @@ class DetailPane(QWidget):
                 self.attachments.say(reason, error=True)
                 continue
             self.attachments.say(f"Sending {path.name}…")
-            spawn(self._upload(d.uid, path), name=f"upload {path.name}")
+            item = _Upload(d.uid, path)
+            self.uploading.append(item)
+            self._show_files()
+            spawn(self._upload(item), name=f"upload {path.name}")
 
-    async def _upload(self, ticket: uuid.UUID, path: Path) -> None:
+    async def _upload(self, item: _Upload) -> None:
         try:
-            await self.files.upload(ticket, path)
+            body = await self.files.upload(item.ticket_id, item.path)
         except FileError as exc:
-            self.attachments.say(str(exc), error=True)
+            if alive(self):
+                self.uploading.remove(item)
+                self._show_files()
+                self.attachments.say(str(exc), error=True)
             return
-        self.attachments.say(f"{path.name} attached.")
+        if not alive(self):
+            return
+        # Stored on the server; it stays "pending" here until sync brings its row.
+        try:
+            item.attachment_id = uuid.UUID(str(body.get("id")))
+        except ValueError:
+            self.uploading.remove(item)
+        self._show_files()
+        self.attachments.say(f"{item.path.name} attached.")
+
+    def _show_files(self) -> None:
+        d = self.detail
+        if d is None:
+            return
+        have = {a.id for a in d.attachments}
+        self.uploading = [u for u in self.uploading if u.attachment_id not in have]
+        sending = [u.path.name for u in self.uploading if u.ticket_id == d.uid]
+        self.attachments.show_files(d.attachments, d.controls.attach, sending=sending)
 
     def _open_file(self, attachment: AttachmentView) -> None:
         spawn(self._download(attachment), name=f"open {attachment.filename}")

@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -204,7 +204,14 @@ class AttachmentsPanel(QWidget):
         self.reason: str | None = None
         self.dialog: QFileDialog | None = None
 
-    def show_files(self, files: tuple[AttachmentView, ...], reason: str | None) -> None:
+    def show_files(
+        self,
+        files: tuple[AttachmentView, ...],
+        reason: str | None,
+        *,
+        sending: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        """The ticket's files, then those still being sent (pending, in italics)."""
         self.reason = reason
         self.list.clear()
         for f in files:
@@ -214,7 +221,15 @@ class AttachmentsPanel(QWidget):
                 "Double-click to open" + (" · on an internal note" if f.internal else "")
             )
             self.list.addItem(item)
-        if not files:
+        for name in sending:
+            item = QListWidgetItem(f"{name} · pending")
+            font = item.font()
+            font.setItalic(True)
+            item.setFont(font)
+            item.setForeground(QColor("#B45309"))
+            item.setToolTip("Being sent to the server; it is everyone's once the server has it.")
+            self.list.addItem(item)
+        if not files and not sending:
             self.list.addItem(QListWidgetItem("No files yet."))
         self.button.setEnabled(reason is None)
         self.button.setToolTip(reason or f"Attach a file ({LIMIT_TEXT})")
