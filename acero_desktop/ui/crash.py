@@ -37,12 +37,17 @@ def configure_logging(directory: Path | None = None) -> Path:
     folder = directory or paths.log_dir()
     path = folder / LOG_NAME
     root = logging.getLogger()
-    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        if root.level > logging.INFO or root.level == logging.NOTSET:
-            root.setLevel(logging.INFO)
+    ours = [h for h in root.handlers if isinstance(h, RotatingFileHandler)]
+    if any(Path(h.baseFilename) == path.absolute() for h in ours):
+        return path
+    for old in ours:  # the log folder moved (another ACERO_HOME): follow it, never write twice
+        root.removeHandler(old)
+        old.close()
+    handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
     return path
 
 
