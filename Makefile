@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest system-deps screenshots clean
+.PHONY: demo test lint typecheck pytest system-deps screenshots build clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ typecheck: $(BIN)/.installed
 
 pytest: $(BIN)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The PyInstaller one-folder build (docs/install.md): dist/acero/acero.
+build: system-deps $(BIN)/.installed
+	$(BIN)/pyinstaller --noconfirm build.spec
+	dist/acero/acero --selftest
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -2,8 +2,11 @@
 
 ``acero [--server URL] [--user NAME] [--login]`` opens the client; ``acero demo`` starts an
 embedded server with demo data and the client signed in to it; ``acero demo --no-gui`` only
-builds and seeds a demo store and prints what it made. Qt is imported only when a window opens,
-so ``acero --version`` and ``acero demo --no-gui`` stay quick.
+builds and seeds a demo store and prints what it made. ``acero --selftest`` checks an installation
+end to end (``ui/selftest.py``); ``acero --reset-cache`` empties the local cache but keeps the
+changes not yet sent (``ui/reset.py``); ``acero server …`` runs ``acero-server`` (a PyInstaller
+build ships one executable). Qt is imported only when a window opens, so ``acero --version`` and
+``acero demo --no-gui`` stay quick.
 """
 
 from __future__ import annotations
@@ -19,10 +22,27 @@ from typing import TextIO
 
 from acero_desktop import __version__
 
+# When this process began (near enough: this module is imported first), for the self-test's
+# start-to-first-paint figure.
+STARTED = time.perf_counter()
+
 
 def client_main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["server"]:
+        from acero_desktop.server.cli import main as server_main
+
+        return server_main(args_list[1:])
     parser = _parser()
+    if "--selftest" in args_list or "--reset-cache" in args_list:
+        args = parser.parse_args(args_list)
+        if args.selftest:
+            from acero_desktop.ui.selftest import run_selftest
+
+            return run_selftest(STARTED)
+        from acero_desktop.ui.reset import reset_main
+
+        return reset_main(args.server, args.user)
     if args_list[:1] != ["demo"] and not {"-h", "--help", "--version"} & set(args_list):
         from acero_desktop.ui.main import run_client
 
@@ -46,7 +66,26 @@ def _parser() -> argparse.ArgumentParser:
         prog="acero", description="Acero Desktop: the ticket system of the Acero platform."
     )
     parser.add_argument("--version", action="version", version=f"acero {__version__}")
+    parser.add_argument("--server", help="server URL, e.g. https://acero.example.org:8765")
+    parser.add_argument("--user", help="user name")
+    parser.add_argument("--login", action="store_true", help="sign in again (another account)")
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check this installation end to end (in a temporary folder) and exit",
+    )
+    parser.add_argument(
+        "--reset-cache",
+        action="store_true",
+        help="empty the local cache, keeping changes not yet sent; the next start downloads "
+        "everything again (the signed-in account, or --server/--user)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "server",
+        help="run acero-server's commands (acero server --help)",
+        add_help=False,
+    )
     demo = commands.add_parser(
         "demo",
         help="try Acero on this machine with realistic demo data",

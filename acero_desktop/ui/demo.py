@@ -79,16 +79,22 @@ def parse_demo_args(argv: Sequence[str]) -> DemoArgs:
 
 
 def _cli(*args: str) -> list[str]:
+    """``acero-server`` as a subprocess; a PyInstaller build runs itself as ``acero server``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "server", *args]
     return [sys.executable, "-m", "acero_desktop.server.cli", *args]
 
 
 class DemoServer:
     """The embedded server: seeded database in a temporary folder, port chosen by the OS."""
 
-    def __init__(self, workdir: Path, *, tickets: int = 300, template: Path | None = None) -> None:
+    def __init__(
+        self, workdir: Path, *, tickets: int = 300, template: Path | None = None, port: int = 0
+    ) -> None:
         self.workdir = workdir
         self.tickets = tickets
         self.template = template
+        self.port = port  # 0: the OS picks one
         self.db = workdir / "server.db"
         self.data = workdir / "server-data"
         self.log_path = workdir / "server.log"
@@ -112,7 +118,7 @@ class DemoServer:
                     "--db",
                     f"sqlite:///{self.db}",
                     "--port",
-                    "0",
+                    str(self.port),
                     "--port-file",
                     str(port_file),
                     "--data-dir",

@@ -1,4 +1,4 @@
-"""Where the client keeps its files: caches per server and user, logs, settings.
+"""Where the client keeps its files: caches per server and user, attachments, logs, settings.
 
 ``ACERO_HOME`` moves everything under one folder (tests, portable installs); otherwise the
 platform's own places are used (platformdirs), so nothing lands in the working directory.
@@ -38,6 +38,16 @@ def log_dir() -> Path:
 def config_dir() -> Path:
     home = _home()
     path = home / "config" if home else Path(platformdirs.user_config_dir(APP, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def attachments_dir() -> Path:
+    """Copies of opened attachments: a cache (the server has them), so ``--reset-cache`` and
+    the system's cache cleaners may remove it."""
+    home = _home()
+    base = home / "cache" if home else Path(platformdirs.user_cache_dir(APP, appauthor=False))
+    path = base / "attachments"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

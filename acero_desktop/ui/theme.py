@@ -1,18 +1,26 @@
 """Light and dark themes on the Fusion style, following the system's colour scheme.
 
 The choice ("system", "light", "dark") is a setting; "system" follows
-``QStyleHints.colorScheme`` and switches live when the desktop does.
+``QStyleHints.colorScheme`` and switches live when the desktop does. The two palettes are data,
+``resources/themes/light.json`` and ``dark.json`` (one colour per ``QPalette`` role).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from .resources import resource_dir
 from .settings import read_str, settings
+
+log = logging.getLogger("acero.ui.theme")
 
 _KEY = "appearance/theme"
 
@@ -23,61 +31,38 @@ class ThemeChoice(StrEnum):
     DARK = "dark"
 
 
+def theme_file(dark: bool) -> Path | None:
+    """``resources/themes/<light|dark>.json``: the palette, editable without touching code."""
+    base = resource_dir()
+    path = base / "themes" / f"{'dark' if dark else 'light'}.json" if base else None
+    return path if path is not None and path.is_file() else None
+
+
+@cache
+def _theme_colors(dark: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """(colour per role, disabled colour per role) of a theme file; empty when it is missing."""
+    path = theme_file(dark)
+    if path is None:
+        log.warning("theme file for %s missing; using the style's palette", _name(dark))
+        return {}, {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return dict(data.get("colors", {})), dict(data.get("disabled", {}))
+
+
+def _name(dark: bool) -> str:
+    return "dark" if dark else "light"
+
+
 def _palette(dark: bool) -> QPalette:
+    colors, disabled = _theme_colors(dark)
+    if not colors:  # no resources (a bare wheel): Fusion's own palette still works
+        return QApplication.style().standardPalette()
     p = QPalette()
     role, group = QPalette.ColorRole, QPalette.ColorGroup
-    if dark:
-        colors = {
-            role.Window: "#1F2329",
-            role.WindowText: "#E6E8EB",
-            role.Base: "#16191D",
-            role.AlternateBase: "#1C2025",
-            role.ToolTipBase: "#2A2F36",
-            role.ToolTipText: "#E6E8EB",
-            role.PlaceholderText: "#8A929C",
-            role.Text: "#E6E8EB",
-            role.Button: "#2A2F36",
-            role.ButtonText: "#E6E8EB",
-            role.BrightText: "#FF6B6B",
-            role.Light: "#3A4048",
-            role.Midlight: "#30353C",
-            role.Mid: "#262A30",
-            role.Dark: "#121417",
-            role.Shadow: "#000000",
-            role.Highlight: "#2F6FEB",
-            role.HighlightedText: "#FFFFFF",
-            role.Link: "#6EA8FE",
-            role.LinkVisited: "#B197FC",
-        }
-        disabled = "#6B7178"
-    else:
-        colors = {
-            role.Window: "#F4F5F7",
-            role.WindowText: "#1F2328",
-            role.Base: "#FFFFFF",
-            role.AlternateBase: "#F7F8FA",
-            role.ToolTipBase: "#FFFFE8",
-            role.ToolTipText: "#1F2328",
-            role.PlaceholderText: "#8A9099",
-            role.Text: "#1F2328",
-            role.Button: "#F0F1F3",
-            role.ButtonText: "#1F2328",
-            role.BrightText: "#D00000",
-            role.Light: "#FFFFFF",
-            role.Midlight: "#E9EBEE",
-            role.Mid: "#C9CDD2",
-            role.Dark: "#A0A6AD",
-            role.Shadow: "#6B7178",
-            role.Highlight: "#2F6FEB",
-            role.HighlightedText: "#FFFFFF",
-            role.Link: "#1F5FD1",
-            role.LinkVisited: "#6F42C1",
-        }
-        disabled = "#A0A6AD"
-    for r, c in colors.items():
-        p.setColor(r, QColor(c))
-    for r in (role.WindowText, role.Text, role.ButtonText):
-        p.setColor(group.Disabled, r, QColor(disabled))
+    for name, color in colors.items():
+        p.setColor(getattr(role, name), QColor(color))
+    for name, color in disabled.items():
+        p.setColor(group.Disabled, getattr(role, name), QColor(color))
     return p
 
 
