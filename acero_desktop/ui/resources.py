@@ -39,12 +39,17 @@ INTERNAL_NOTE_DARK = "#4A3A12"
 
 
 def resource_dir() -> Path | None:
-    """Where ``resources/`` is: a frozen bundle's copy, else the source tree's."""
+    """Where ``resources/`` is: a frozen bundle's copy, the source tree's, or a wheel's.
+
+    A wheel installs them as data files under ``<prefix>/share/acero`` (pyproject's
+    ``data-files``), beside the desktop entry in ``share/applications``.
+    """
     candidates = []
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         candidates.append(Path(frozen) / "resources")
     candidates.append(Path(__file__).resolve().parents[2] / "resources")
+    candidates.append(Path(sys.prefix) / "share" / "acero")
     return next((c for c in candidates if (c / "icons").is_dir()), None)
 
 

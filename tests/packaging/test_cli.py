@@ -76,3 +76,28 @@ def test_desktop_entry_and_icons() -> None:
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         assert (width, height) == (size, size)
     assert (icons / "acero.svg").is_file() and (icons / "acero.ico").is_file()
+
+
+def test_a_wheel_carries_the_icons_themes_and_desktop_entry(tmp_path: Path) -> None:
+    """pip-installed, the client finds them under <prefix>/share/acero (ui/resources.py)."""
+    import zipfile
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    data = {n.split(".data/data/", 1)[1] for n in names if ".data/data/" in n}
+    assert {
+        "share/acero/icons/acero.svg",
+        "share/acero/icons/priority-urgent.svg",
+        "share/acero/themes/dark.json",
+        "share/applications/acero.desktop",
+    } <= data
+    chains = {n.split("/")[1] for n in names if "/migrations/versions/" in n}
+    assert chains == {"store", "sync", "server"}
