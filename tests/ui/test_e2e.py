@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from acero_desktop.models import Attachment, Ticket, TicketComment
 from acero_desktop.sync.status import Phase
+from acero_desktop.ui import paths
 from acero_desktop.ui.detail.conflict import ConflictDialog
 from acero_desktop.ui.mainwindow import MainWindow
 from acero_desktop.ui.new_ticket.form import NewTicketDialog
@@ -195,6 +196,11 @@ def test_ticket_made_in_one_client_appears_in_another_and_notes_stay_internal(
     requester.pane.attachments.list.itemActivated.emit(item)
     qtbot.waitUntil(lambda: bool(opened), timeout=SYNC_S)
     assert Path(opened[0]).read_text() == log.read_text()
+    # Kept in the attachments cache: opening it again reads the same file, even offline.
+    assert Path(opened[0]).is_relative_to(paths.attachments_dir())
+    requester.pane.attachments.list.itemActivated.emit(item)
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=SYNC_S)
+    assert opened[1] == opened[0]
 
 
 def test_offline_work_converges_after_reconnecting(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
-import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,8 @@ if TYPE_CHECKING:
     import httpx
 
 from acero_desktop.core.mutations import MAX_ATTACHMENT_BYTES
+
+from .. import paths
 
 LIMIT_TEXT = f"up to {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB per file"
 
@@ -88,8 +89,13 @@ class FileClient:
         return body
 
     async def download(self, attachment_id: uuid.UUID, filename: str) -> Path:
+        """The file in the attachments cache, fetched once: an attachment never changes, so a
+        file opened before opens again offline."""
         import httpx
 
+        target = paths.attachments_dir() / str(attachment_id) / (Path(filename).name or "file")
+        if target.is_file():
+            return target
         url = f"{self.base}/api/attachments/{attachment_id}"
         try:
             async with httpx.AsyncClient(timeout=120) as client:
@@ -98,10 +104,16 @@ class FileClient:
             raise FileError(f"{filename} cannot be opened while offline ({exc}).") from None
         if response.status_code >= 400:
             raise FileError(f"{filename} cannot be opened: {_message(response)}")
-        folder = Path(tempfile.mkdtemp(prefix="acero-"))
-        target = folder / Path(filename).name
-        await asyncio.to_thread(target.write_bytes, response.content)
+        await asyncio.to_thread(_write_atomically, target, response.content)
         return target
+
+
+def _write_atomically(target: Path, content: bytes) -> None:
+    """Never leave a half-written file that a later open would take as the cached copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    partial.write_bytes(content)
+    partial.replace(target)
 
 
 def _message(response: httpx.Response) -> str:
