@@ -17,6 +17,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,9 +26,10 @@ import qasync
 from PySide6.QtCore import QPoint
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 
-from acero_desktop.models import TicketComment, User
+from acero_desktop.core.fractional import key_between
+from acero_desktop.models import TaskState, Ticket, TicketComment, TicketTask, User
 from acero_desktop.store.demo import seed_demo
 from acero_desktop.sync.cache import LocalCache
 from acero_desktop.ui.app import make_app
@@ -82,6 +84,68 @@ def busy_ticket(session: ClientSession, shown: list[str]) -> str:
     return shown[0]
 
 
+def give_tasks(session: ClientSession, ticket_hex: str) -> None:
+    """A ticket's board as on a busy day: overdue, due soon, long titles, done, unassigned.
+
+    Written straight into the cache (as if the server had sent them), so only what the
+    screenshot changes afterwards shows as pending.
+    """
+    key = uuid.UUID(ticket_hex)
+    me = session.user_id
+    now = session.now()
+    with session.read() as s:
+        ticket = s.get(Ticket, key)
+        assert ticket is not None
+        directory = session.directory()
+        mates = [p.id for p in directory.members(ticket.team_id) if p.id != me]
+    mate = mates[0] if mates else me
+    plan = [
+        (
+            "Collect the VPN client logs from the laptop",
+            TaskState.TODO,
+            me,
+            now - timedelta(hours=20),
+        ),
+        (
+            "Check the user's certificate expiry date",
+            TaskState.TODO,
+            mate,
+            now + timedelta(hours=5),
+        ),
+        (
+            "Ask the network team whether the split-tunnel rule for the new office subnet "
+            "was rolled out to every gateway or only to the primary one",
+            TaskState.TODO,
+            None,
+            None,
+        ),
+        ("Reissue the VPN profile", TaskState.DOING, me, now + timedelta(days=3)),
+        ("Reproduce from home Wi-Fi", TaskState.DOING, mate, None),
+        ("Reset the MFA token", TaskState.DONE, me, now - timedelta(days=2)),
+        ("Confirm the account is not locked", TaskState.DONE, mate, None),
+    ]
+    positions: dict[TaskState, str | None] = {}
+    with session.cache.engine.begin() as conn:
+        conn.execute(delete(TicketTask).where(TicketTask.ticket_id == key))
+        for title, state, who, due in plan:
+            position = key_between(positions.get(state), None)
+            positions[state] = position
+            conn.execute(
+                insert(TicketTask).values(
+                    id=uuid.uuid4(),
+                    ticket_id=key,
+                    title=title,
+                    state=state,
+                    assignee_id=who,
+                    position=position,
+                    due_at=due,
+                    created_at=now - timedelta(days=3),
+                    updated_at=now - timedelta(days=1),
+                    done_at=now - timedelta(days=1) if state is TaskState.DONE else None,
+                )
+            )
+
+
 def save(widget: QWidget, out: Path, name: str) -> Path:
     path = out / name
     widget.grab().save(str(path))
@@ -120,6 +184,17 @@ def shoot(out: Path, tickets: int) -> None:
     window.pane.tabs.setCurrentIndex(2)
     wait(app, ms=300)
     save(window, out, "ticket-people.png")
+    give_tasks(agent, ticket)
+    board = window.pane.task_board
+    board.reload()
+    window.pane.tabs.setCurrentWidget(board)
+    # One change of this user's, not yet confirmed by the server: marked pending.
+    doing = board.cards(TaskState.DOING)
+    if doing:
+        board.move_card(doing[-1].id, TaskState.DONE, 0)
+    board.views[TaskState.TODO].select_row(0)
+    wait(app, ms=500)
+    save(window, out, "ticket-tasks.png")
     window.pane.tabs.setCurrentIndex(0)
 
     window.search.edit.setFocus()
@@ -167,7 +242,15 @@ def shoot(out: Path, tickets: int) -> None:
     window.pane.reload()
     wait(app, ms=500)
     save(window, out, "main-window-dark.png")
+    window.pane.tabs.setCurrentWidget(window.pane.task_board)
+    wait(app, ms=300)
+    save(window, out, "ticket-tasks-dark.png")
+    window.pane.tabs.setCurrentIndex(0)
     theme.set_choice(ThemeChoice.LIGHT)
+    mine = window.show_my_tasks()
+    wait(app, ms=500)
+    save(mine, out, "my-tasks.png")
+    mine.close()
     window.close()
 
     requester = session_for(folder, template, users, "requester")

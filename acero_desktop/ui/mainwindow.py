@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         self.act_bulk_watch = A("Add &watcher to selected…", self.bulk_watch, name="actBulkWatch")
         self.act_issues = A("S&ync issues", self.toggle_issues, "Ctrl+Shift+Y", name="actIssues")
         self.act_sidebar = A("Side&bar", self.toggle_sidebar, "Ctrl+B", name="actSidebar")
+        self.act_my_tasks = A("My &tasks", self.show_my_tasks, "Ctrl+Shift+T", name="actMyTasks")
         self.act_log = A("Show &log folder", self.show_logs, name="actLog")
         self.act_about = A("&About Acero", self.about, name="actAbout")
 
@@ -236,6 +237,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         view.addAction(self.act_sidebar)
         view.addAction(self.act_issues)
+        view.addAction(self.act_my_tasks)
         self.columns_menu = view.addMenu("&Columns")
         for action in self.table.column_actions(self.columns_menu):
             self.columns_menu.addAction(action)
@@ -551,6 +553,12 @@ class MainWindow(QMainWindow):
 
     def toggle_issues(self) -> None:
         self.issues_dock.setVisible(not self.issues_dock.isVisible())
+
+    def show_my_tasks(self) -> QWidget:
+        """Every task assigned to me, across tickets (ui/kanban)."""
+        from .kanban.mine import show_my_tasks
+
+        return show_my_tasks(self, self.session)
 
     def toggle_sidebar(self) -> None:
         self.sidebar.setVisible(not self.sidebar.isVisible())

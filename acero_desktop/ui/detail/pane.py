@@ -34,6 +34,7 @@ from acero_desktop.sync.cache import ApplyReport
 
 from ..directory import TABLES as DIRECTORY_TABLES
 from ..directory import Directory
+from ..kanban.board import TaskBoard
 from ..session import ClientSession, new_id
 from ..slaview import SlaCalendars
 from ..sync_issues import IssueRow
@@ -202,6 +203,11 @@ class DetailPane(QWidget):
         self.tabs.addTab(conversation, "Conversation")
         self.tabs.addTab(self.timeline, "Timeline")
         self.tabs.addTab(people_scroll, "People && files")
+        self.task_board = TaskBoard(session)  # the ticket's tasks: ui/kanban
+        self.tabs.addTab(self.task_board, "Tasks")
+        self.task_board.count_changed.connect(
+            lambda n: self.tabs.setTabText(self.tabs.indexOf(self.task_board), f"Tasks ({n})")
+        )
 
         self.body = QWidget()
         body = QVBoxLayout(self.body)
@@ -240,6 +246,7 @@ class DetailPane(QWidget):
             self.local_errors = []
         self.ticket_id = ticket_id
         self.composer.open_ticket(ticket_id)
+        self.task_board.show_ticket(ticket_id)
         self.reload()
 
     def reload(self) -> None:
