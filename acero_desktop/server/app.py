@@ -158,7 +158,13 @@ def _check_restore(store: Store, config: ServerConfig) -> ServedMark:
 def create_app(config: ServerConfig, store: Store | None = None) -> FastAPI:
     store = store or Store(config.db_url)
     served = _check_restore(store, config)
-    hub = Hub(store, poll_interval=config.poll_interval, served=served)
+    hub = Hub(
+        store,
+        poll_interval=config.poll_interval,
+        served=served,
+        listen=config.listen,
+        listen_poll_interval=config.listen_poll_interval,
+    )
     state = ServerState(
         config, store, hub, BlobStore(config.attachments_dir), WriteQueue(store, hub)
     )

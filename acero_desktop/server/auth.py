@@ -4,7 +4,8 @@
 - Tokens: 32 random bytes, URL-safe; only their sha256 is stored, so a database leak gives no
   usable token. Each has an expiry and can be revoked (logout). Disabling a user, changing
   their password or role, and every logout bump ``server_info.auth_epoch``; serving processes
-  poll it every second and re-check the sockets they hold (see ``ws.py``).
+  hear of it at commit (NOTIFY on PostgreSQL, see ``notify.py``; else by polling) and re-check
+  the sockets they hold (see ``hub.py``).
 - Throttling: failures are rows in ``login_failure`` (shared by every server process). More than
   ``user_failures`` for one user name, or ``address_failures`` from one address, inside the
   window answers 429 with the seconds until the oldest failure leaves it. A success clears the

@@ -2,8 +2,9 @@
 
 Every subcommand takes ``--db URL`` (default: the store ``serve`` uses, see ``config``). Admin
 writes go through the change log like any other change, so connected clients see a new user or
-team; changes to access (disable, role, password, team membership) also bump the auth epoch,
-which every serving process polls each second to close the sockets they concern.
+team; changes to access (disable, role, password, team membership) also bump the auth epoch;
+every serving process hears of it (NOTIFY on PostgreSQL, else its poll) and closes the sockets
+it concerns.
 """
 
 from __future__ import annotations
@@ -68,7 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-json", action="store_true", help="one JSON object per log line")
     serve.add_argument("--log-level", default="INFO")
     serve.add_argument("--token-ttl", type=int, help="token lifetime in seconds")
-    serve.add_argument("--poll-interval", type=float, default=1.0)
+    serve.add_argument(
+        "--poll-interval",
+        type=float,
+        default=1.0,
+        help="seconds between reads of the change-log head and the auth epoch written by others"
+        " when nothing notifies this process (SQLite; PostgreSQL while LISTEN is down)",
+    )
+    serve.add_argument(
+        "--listen-poll-interval",
+        type=float,
+        default=5.0,
+        help="PostgreSQL: the fallback poll's interval while LISTEN/NOTIFY is connected"
+        " (never shorter than --poll-interval)",
+    )
+    serve.add_argument(
+        "--no-listen",
+        dest="listen",
+        action="store_false",
+        help="PostgreSQL: do not LISTEN for other processes' commits; poll only",
+    )
     serve.add_argument("--idle-timeout", type=float)
     serve.add_argument("--max-frame-bytes", type=int)
     serve.add_argument("--max-batch", type=int)
@@ -520,6 +540,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_json=args.log_json,
         log_level=args.log_level,
         poll_interval=args.poll_interval,
+        listen=args.listen,
+        listen_poll_interval=args.listen_poll_interval,
     )
     if args.token_ttl:
         config.auth.token_ttl_seconds = args.token_ttl

@@ -73,8 +73,13 @@ class ServerConfig:
     limits: Limits = field(default_factory=Limits)
     auth: AuthSettings = field(default_factory=AuthSettings)
     # How often the server re-reads the auth epoch and the change-log head written by others
-    # (the admin CLI, other server processes).
+    # (the admin CLI, other server processes) when nothing notifies it: SQLite, or PostgreSQL
+    # while the LISTEN connection is down.
     poll_interval: float = 1.0
+    # PostgreSQL: LISTEN for other processes' commits (NOTIFY acero_sync) ...
+    listen: bool = True
+    # ... and, while listening, poll only as a fallback this often (at least poll_interval).
+    listen_poll_interval: float = 5.0
 
     @property
     def attachments_dir(self) -> Path:

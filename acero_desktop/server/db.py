@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from acero_desktop.store import make_engine, session_factory
 
+from . import notify
 from .migrate import upgrade_server_store
 from .tables import ServerInfo, SyncHead
 
@@ -45,6 +46,8 @@ class Store:
         if migrate:
             upgrade_server_store(self.engine)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
+        if self.engine.dialect.name == "postgresql":
+            notify.install(self.sessions)  # NOTIFY acero_sync in commits that move the head
         self._write_lock: asyncio.Lock | None = None
         self.server_id = self._bootstrap()
 
@@ -131,6 +134,8 @@ def allocate_seqs(session: Session, count: int) -> int:
     """
     stmt = update(SyncHead).where(SyncHead.id == 1).values(seq=SyncHead.seq + count)
     result = session.execute(stmt.returning(SyncHead.seq))
+    if count:
+        notify.mark(session, "head")  # other processes hear of it at commit (PostgreSQL)
     return int(result.scalar_one())
 
 
@@ -150,10 +155,14 @@ def auth_epoch(session: Session) -> int:
 
 
 def bump_auth_epoch(session: Session) -> None:
-    """Tell every serving process to re-check the sessions it holds (within a second)."""
+    """Tell every serving process to re-check the sessions it holds.
+
+    On PostgreSQL they hear of it at commit (NOTIFY); otherwise at their next poll.
+    """
     session.execute(
         update(ServerInfo).where(ServerInfo.id == 1).values(auth_epoch=ServerInfo.auth_epoch + 1)
     )
+    notify.mark(session, "auth")
 
 
 def mark_out_of_band(session: Session) -> int:

@@ -7,11 +7,14 @@ connection has one writer task that sends its queue in order, merging queued bat
 message and numbering ``from`` with the connection's own cursor, so the ranges a client sees
 are contiguous even though most changes are filtered out for it.
 
-Changes written by someone else (the admin CLI, another server process) are found by polling
-the head every ``poll_interval`` and read back from the change log, in order, from the last
-sequence number fanned out. The same poll watches ``auth_epoch``: when it moves, every socket's
-token and scope are checked again and sockets of revoked tokens, disabled users or users whose
-teams or role changed are closed (with ``auth`` or ``resync``).
+Changes written by someone else (the admin CLI, another server process) are read back from
+the change log, in order, from the last sequence number fanned out. On PostgreSQL the hub hears
+of them at once: every commit that moves the head or the auth epoch sends ``NOTIFY acero_sync``
+and a ``notify.Listener`` hands the notices here. The head is also polled, every
+``poll_interval`` (SQLite, or while the LISTEN connection is down) or every
+``listen_poll_interval`` while it is up (a fallback only). When ``auth_epoch`` moves, every
+socket's token and scope are checked again and sockets of revoked tokens, disabled users or
+users whose teams or role changed are closed (with ``auth`` or ``resync``).
 
 Visibility transitions: a ticket that stops being visible to a user is sent as a ``delete``;
 one that becomes visible is sent with its whole subtree (comments, tasks, history, ...).
@@ -55,6 +58,7 @@ from .auth import live_token_hashes
 from .capture import Change
 from .db import Store, auth_epoch, head_seq, utcnow
 from .logging import event
+from .notify import Listener, Notice
 from .push import Committed
 from .served import ServedMark
 from .tables import ChangeLog
@@ -174,16 +178,34 @@ def delete_text(table: str, row_id: str, seq: int) -> str:
 @dataclass
 class _ReadLog:
     upto: int
+    # Queued for a notification: reads up to the highest head notified by then.
+    notified: bool = False
 
 
 class Hub:
     def __init__(
-        self, store: Store, *, poll_interval: float = 1.0, served: ServedMark | None = None
+        self,
+        store: Store,
+        *,
+        poll_interval: float = 1.0,
+        served: ServedMark | None = None,
+        listen: bool = True,
+        listen_poll_interval: float = 5.0,
     ) -> None:
         self.store = store
         # Every cursor leaves this server only after ``served`` recorded it (restore check).
         self.served = served
         self.poll_interval = poll_interval
+        # While LISTEN is up the poll is a fallback: never more often than this.
+        self.listen_poll_interval = listen_poll_interval
+        self.listener: Listener | None = None
+        if listen and not store.is_sqlite:
+            self.listener = Listener(store.url, self._on_notice, self.check_now)
+        # The highest head a notification announced, and whether a read for it is queued.
+        self._notified_head = 0
+        self._notified_read_queued = False
+        self._auth_task: asyncio.Task[None] | None = None
+        self._auth_dirty = False
         self.conns: set[Connection] = set()
         self.last_fanned = 0
         self.auth_epoch = 0
@@ -204,8 +226,13 @@ class Hub:
             asyncio.create_task(self._fan_out_loop(), name="acero-fanout"),
             asyncio.create_task(self._poll_loop(), name="acero-poll"),
         ]
+        if self.listener is not None:
+            self._tasks.append(asyncio.create_task(self.listener.run(), name="acero-listen"))
 
     async def stop(self) -> None:
+        if self._auth_task is not None:
+            self._tasks.append(self._auth_task)
+            self._auth_task = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -256,7 +283,11 @@ class Hub:
             item = await self._queue.get()
             try:
                 if isinstance(item, _ReadLog):
-                    await self._read_log(item.upto)
+                    upto = item.upto
+                    if item.notified:
+                        self._notified_read_queued = False
+                        upto = max(upto, self._notified_head)
+                    await self._read_log(upto)
                 else:
                     if item.to_seq <= self.last_fanned:
                         continue
@@ -317,28 +348,72 @@ class Hub:
         if any(_changes_access(ch) for ch in c.changes):
             await self.check_sessions(scope_only=True)
 
+    # --- notifications (PostgreSQL) ------------------------------------------------------
+
+    def _on_notice(self, notice: Notice) -> None:
+        """A commit somewhere moved the head or the auth epoch (called on the event loop)."""
+        if notice.kind == "head":
+            # This process's own writes reach the fan-out through ``submit`` already.
+            if not notice.own:
+                self._head_moved(notice.value)
+        elif notice.kind == "auth" and notice.value > self.auth_epoch:
+            self._auth_changed(notice.value)
+
+    def _head_moved(self, head: int) -> None:
+        """Read the log up to ``head`` soon; a burst of notices is caught up by one read."""
+        if head <= max(self.last_fanned, self._notified_head):
+            return
+        self._notified_head = head
+        if not self._notified_read_queued:
+            self._notified_read_queued = True
+            self._queue.put_nowait(_ReadLog(head, notified=True))
+
+    def _auth_changed(self, epoch: int) -> None:
+        """Re-check every socket's token and scope (one check at a time, coalesced)."""
+        self.auth_epoch = epoch
+        self._auth_dirty = True
+        if self._auth_task is None or self._auth_task.done():
+            self._auth_task = asyncio.create_task(self._auth_checks(), name="acero-auth-check")
+
+    async def _auth_checks(self) -> None:
+        while self._auth_dirty:
+            self._auth_dirty = False
+            try:
+                await self.check_sessions()
+            except Exception:
+                logging.getLogger("acero.server").exception("session check failed")
+
     # --- polling: other writers, revocations, expiry -------------------------------------
+
+    @property
+    def listening(self) -> bool:
+        return self.listener is not None and self.listener.connected
 
     async def _poll_loop(self) -> None:
         while True:
-            await asyncio.sleep(self.poll_interval)
+            interval = self.poll_interval
+            if self.listening:
+                interval = max(interval, self.listen_poll_interval)
+            await asyncio.sleep(interval)
             try:
-                head, epoch = await self.store.read(lambda s: (head_seq(s), auth_epoch(s)))
-                if head > self.last_fanned and self._queue.empty():
-                    self._queue.put_nowait(_ReadLog(head))
-                if epoch != self.auth_epoch:
-                    self.auth_epoch = epoch
-                    await self.check_sessions()
-                now = utcnow()
-                for conn in list(self.conns):
-                    if conn.expires_at <= now:
-                        conn.close(
-                            p.CLOSE_AUTH,
-                            "Your session has expired; please log in again.",
-                            error_code="auth",
-                        )
+                await self.check_now()
             except Exception:
                 logging.getLogger("acero.server").exception("poll failed")
+
+    async def check_now(self) -> None:
+        """Read the head and the auth epoch once (a poll; a LISTEN that just (re)connected)."""
+        head, epoch = await self.store.read(lambda s: (head_seq(s), auth_epoch(s)))
+        self._head_moved(head)
+        if epoch != self.auth_epoch:
+            self._auth_changed(epoch)
+        now = utcnow()
+        for conn in list(self.conns):
+            if conn.expires_at <= now:
+                conn.close(
+                    p.CLOSE_AUTH,
+                    "Your session has expired; please log in again.",
+                    error_code="auth",
+                )
 
     async def check_sessions(self, *, scope_only: bool = False) -> None:
         """Close sockets whose token died or whose user's access changed."""
