@@ -1,15 +1,17 @@
 """How the desktop client feels with 100,000 tickets in its cache. Prints a table; no asserts.
 
-    QT_QPA_PLATFORM=offscreen python bench/bench_ui.py [--tickets 100000] [--runs 40]
+    QT_QPA_PLATFORM=offscreen python bench/bench_ui.py [--tickets 100000] [--runs 40] [--no-scroll]
 
 The first run builds the cache file ``bench/out/ui_cache_<N>.db`` (git-ignored): the client's
 migration sets (``LocalCache.open``) seeded directly with ``store.demo.seed_demo`` — the same
 rows a snapshot from a seeded server would bring — then ANALYZE, as the client's maintenance
-would. Later runs reuse it. Everything runs as the admin, who sees every ticket.
+would. Later runs reuse it (migrated first when the client's chains have moved on, so the timed
+start never runs a migration). Everything runs as the admin, who sees every ticket.
 
 Figures (aims from issue 5):
 - start → first painted table: a fresh interpreter (``--child-start``) from exec to the first
-  paint of the table's viewport, median of 3 (aim < 1.5 s);
+  paint of the table's viewport, median of 3, after the cache copy is flushed to disk and with
+  ``settle_after_start`` as ``client_main`` calls it (aim < 1.5 s);
 - search / filter: set a query on the table model and repaint, p50 / p95 (aim p95 < 100 ms);
 - sort by a column: every column over all 100k tickets, with the repaint (aim < 150 ms);
 - scroll end to end: page by page through all 100k rows, painting each page;
@@ -52,6 +54,11 @@ def ensure_cache(tickets: int) -> Path:
 
     path = cache_path(tickets)
     if path.exists():
+        # Built by an older client: its migrations (new indexes) run here, not in the timed start.
+        cache = LocalCache.open(path)
+        with cache.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        cache.close()
         return path
     OUT.mkdir(parents=True, exist_ok=True)
     building = path.with_suffix(".building")
@@ -99,7 +106,7 @@ def child_start(cache: Path, home: Path) -> None:
     import qasync
     from PySide6.QtCore import QEvent, QObject
 
-    from acero_desktop.ui.app import make_app
+    from acero_desktop.ui.app import make_app, settle_after_start
     from acero_desktop.ui.mainwindow import MainWindow
     from acero_desktop.ui.session import ClientSession, Profile
     from acero_desktop.ui.settings import settings
@@ -122,6 +129,7 @@ def child_start(cache: Path, home: Path) -> None:
     window.table.viewport().installEventFilter(watch)
     window.resize(1480, 880)
     window.show()
+    settle_after_start()  # as client_main does
     while not painted:
         app.processEvents()
     wall = time.time() - (time.perf_counter() - painted[0])
@@ -174,6 +182,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--prepare", action="store_true", help="only build the cache file")
+    parser.add_argument(
+        "--no-scroll", action="store_true", help="skip the end-to-end scroll (over 2 minutes)"
+    )
     args = parser.parse_args(argv)
     cache = ensure_cache(args.tickets)
     if args.prepare:
@@ -182,22 +193,25 @@ def main(argv: list[str]) -> int:
     work.mkdir(parents=True)
     copy = work / "cache.db"
     shutil.copyfile(cache, copy)
+    # Write the 700 MB copy out before the timed starts: no user starts the client while the
+    # disk is still flushing it (unflushed, it added 0.5–1 s to the first start here).
+    os.sync()
     home = work / "home"
     try:
         start_s, start_cpu, start_rows = measure_start(copy, home)
-        figures = run_in_process(copy, home, args.runs)
+        figures = run_in_process(copy, home, args.runs, scroll=not args.no_scroll)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print_table(args.tickets, (start_s, start_cpu), start_rows, figures)
     return 0
 
 
-def run_in_process(cache: Path, home: Path, runs: int) -> dict[str, Any]:
+def run_in_process(cache: Path, home: Path, runs: int, *, scroll: bool = True) -> dict[str, Any]:
     os.environ["ACERO_HOME"] = str(home)
     import qasync
     from PySide6.QtCore import Qt
 
-    from acero_desktop.ui.app import make_app
+    from acero_desktop.ui.app import make_app, settle_after_start
     from acero_desktop.ui.mainwindow import MainWindow
     from acero_desktop.ui.session import ClientSession, Profile
     from acero_desktop.ui.tickets.columns import Column
@@ -210,6 +224,7 @@ def run_in_process(cache: Path, home: Path, runs: int) -> dict[str, Any]:
     window = MainWindow(session)
     window.resize(1480, 880)
     window.show()
+    settle_after_start()  # as client_main does
     app.processEvents()
     table, model = window.table, window.model
 
@@ -269,7 +284,7 @@ def run_in_process(cache: Path, home: Path, runs: int) -> dict[str, Any]:
     bar = table.verticalScrollBar()
     pages = 0
     begin, cpu = time.perf_counter(), time.thread_time()
-    while bar.value() < bar.maximum():
+    while scroll and bar.value() < bar.maximum():
         bar.setValue(bar.value() + bar.pageStep())
         paint()
         pages += 1

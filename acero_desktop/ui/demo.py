@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu, QProgressBar, QVBoxLa
 from acero_desktop import __version__
 
 from . import paths
+from .app import settle_after_start
 from .crash import CrashReporter
 from .login.client import LoginFailed, login
 from .mainwindow import MainWindow
@@ -251,6 +252,7 @@ class DemoController:
             self.instance.activated.connect(window.bring_to_front)
         self.window, self.session = window, session
         window.show()
+        settle_after_start()  # as the client does: start-up's objects out of the collector's way
         session.start()
         return window
 

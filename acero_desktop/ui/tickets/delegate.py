@@ -42,6 +42,21 @@ class TicketDelegate(QStyledItemDelegate):
         return QSize(hint.width(), max(hint.height(), QFontMetrics(option.font).height() + 10))
 
 
+_PENS: dict[tuple[TicketStatus, bool], tuple[QColor, QColor, QColor]] = {}
+
+
+def _colors(status: TicketStatus, selected: bool) -> tuple[QColor, QColor, QColor]:
+    """Outline, fill and text colour of a chip (made once: the table paints dozens a frame)."""
+    found = _PENS.get((status, selected))
+    if found is None:
+        color = QColor("#FFFFFF") if selected else QColor(STATUS_COLORS[status])
+        fill = QColor(color)
+        fill.setAlpha(60 if selected else 40)
+        text = color.darker(115) if color.lightness() > 140 and not selected else color
+        found = _PENS[(status, selected)] = (color, fill, text)
+    return found
+
+
 def paint_chip(
     painter: QPainter, rect: QRectF, status: TicketStatus, font: QFont, selected: bool = False
 ) -> None:
@@ -54,13 +69,11 @@ def paint_chip(
     width = min(rect.width() - 8, metrics.horizontalAdvance(text) + 16)
     height = min(rect.height() - 6, metrics.height() + 4)
     chip = QRectF(rect.left() + 4, rect.center().y() - height / 2, width, height)
-    color = QColor("#FFFFFF") if selected else QColor(STATUS_COLORS[status])
-    fill = QColor(color)
-    fill.setAlpha(60 if selected else 40)
+    color, fill, text_color = _colors(status, selected)
     painter.setPen(color)
     painter.setBrush(fill)
     painter.drawRoundedRect(chip, height / 2, height / 2)
-    painter.setPen(color.darker(115) if color.lightness() > 140 and not selected else color)
+    painter.setPen(text_color)
     elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(chip.width()) - 8)
     painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, elided)
     painter.restore()

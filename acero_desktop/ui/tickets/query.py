@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import Qt
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from acero_desktop.core.actor import Actor
@@ -60,20 +61,30 @@ def compile_part(session: Session, actor: Actor, text: str, now: datetime) -> Co
 def ticket_ids(session: Session, actor: Actor, query: TicketQuery, now: datetime) -> list[str]:
     """The ids (hex) of the matching tickets in the search's order (``query.sort`` is the
     model's business). Raises SearchFailed."""
+    # Core, not the ORM: 100k plain strings come back without building ORM rows around them,
+    # and all at once (iterating a result fetches row by row). Interned, so the model's lists
+    # and the sort keys share one string per ticket.
+    rows = session.connection().execute(ids_statement(session, actor, query, now))
+    return list(map(sys.intern, rows.scalars().all()))
+
+
+def ids_statement(session: Session, actor: Actor, query: TicketQuery, now: datetime) -> Select[Any]:
+    """The SELECT behind :func:`ticket_ids`. Raises SearchFailed."""
     base = _compiled(session, actor, query.base, now, in_base=True)
     typed = _compiled(session, actor, query.text, now, in_base=False)
-    where = and_(base.where, typed.where)
+    ordered_by = typed if _has_sort(query.text) or not _has_sort(query.base) else base
+    # The side searching words joins its full-text hits once, as its own statement would (its
+    # ``where`` would run the same search a second time as ``id IN (...)``); the other side
+    # comes in as its self-contained ``where``. Both searching words: the ordering side joins.
+    words = ordered_by if ordered_by.joins else typed if typed.joins else base
+    other = base if words is typed else typed
     stmt = select(HEX_ID).select_from(Ticket)
-    for target, onclause in (*base.joins, *typed.joins):
+    for target, onclause in words.joins:
+        stmt = stmt.join(target, onclause)
+    where = and_(words.criteria, other.where)
+    for target, onclause in ordered_by.outer_joins:  # a ranking of words under OR / NOT
         stmt = stmt.outerjoin(target, onclause)
-    if _has_sort(query.text) or not _has_sort(query.base):
-        order = list(typed.order_by)
-    else:
-        order = list(base.order_by)
-    # Core, not the ORM: 100k plain strings come back without building ORM rows around them.
-    # Interned, so the model's lists and the sort keys share one string per ticket.
-    rows = session.connection().execute(stmt.where(where).order_by(*order)).scalars()
-    return [sys.intern(t) for t in rows]
+    return stmt.where(where).order_by(*ordered_by.order_by)
 
 
 def count(session: Session, actor: Actor, text: str, now: datetime) -> int:
