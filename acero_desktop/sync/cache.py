@@ -12,6 +12,8 @@ mutations of the outbox replayed on top, in order. Three transactions keep it:
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -94,6 +96,8 @@ class LocalCache:
         # The cache owner as the rules see them, kept between local changes (loading it is
         # three queries); dropped whenever rows that shape it (user, team, membership) move.
         self._actor: Actor | None = None
+        # The snapshot being staged, between begin_snapshot and finish_snapshot.
+        self._stage: staging.Stage | None = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -108,6 +112,9 @@ class LocalCache:
         return cache
 
     def close(self) -> None:
+        if self._stage is not None:
+            self._stage.discard()
+            self._stage = None
         self.engine.dispose()
 
     def _ensure_meta(self) -> None:
@@ -116,17 +123,39 @@ class LocalCache:
                 session.add(SyncMeta(id=1, client_id=uuid7(), next_mutation_id=1))
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        """A write transaction taken at once (BEGIN IMMEDIATE), so two writers never deadlock."""
-        with self._sessions() as session:
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    def _write(self, attach: Path | None = None) -> Iterator[Session]:
+        """A write transaction taken at once (BEGIN IMMEDIATE), so two writers never deadlock.
+
+        ``attach``: a database file attached as ``acero_stage`` for the transaction (SQLite
+        attaches outside transactions only, so on the connection before it begins).
+        """
+        if attach is None:
+            with self._sessions() as session:
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+                yield from self._committed(session)
+            return
+        with self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute(f"ATTACH DATABASE ? AS {staging.STAGE_SCHEMA}", (str(attach),))
             try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                self._actor = None  # it may have been read from rows now rolled back
-                raise
+                bound = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with self._sessions(bind=bound) as session:
+                    yield from self._committed(session)
+            finally:
+                try:
+                    raw.execute(f"DETACH DATABASE {staging.STAGE_SCHEMA}")
+                except sqlite3.Error:
+                    conn.invalidate()  # never hand out a connection with the stage attached
+
+    def _committed(self, session: Session) -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            self._actor = None  # it may have been read from rows now rolled back
+            raise
 
     def session(self) -> Session:
         """A read session for queries (the UI's models use their own read connections)."""
@@ -161,6 +190,14 @@ class LocalCache:
         with self._sessions() as session:
             return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
 
+    def status_counts(self) -> tuple[int, datetime | None]:
+        """(changes waiting in the outbox, last sync time): what the status line shows, read
+        in one session (``pending_count`` and ``meta`` each open their own)."""
+        with self._sessions() as session:
+            pending = int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+            last = session.scalar(select(SyncMeta.last_synced_at).where(SyncMeta.id == 1))
+            return pending, last
+
     def issues(self, *, include_dismissed: bool = False) -> list[SyncIssue]:
         with self._sessions() as session:
             query = select(SyncIssue).order_by(SyncIssue.id)
@@ -184,9 +221,15 @@ class LocalCache:
             assert meta is not None
             assert meta.user_id is not None, "log in before making changes"
             mutation_id = meta.next_mutation_id
-            changes = self._run(session, meta.user_id, name, args, ts)
-            meta.next_mutation_id = mutation_id + 1
-            session.add(OutboxEntry(mutation_id=mutation_id, name=name, args=args, ts=ts))
+            key = mutation_key(meta.client_id, mutation_id)
+            changes = self._run(session, meta.user_id, name, args, ts, key=key)
+            # Core statements: two one-row writes need no unit of work (nor its flush events).
+            session.execute(
+                update(SyncMeta).where(SyncMeta.id == 1).values(next_mutation_id=mutation_id + 1)
+            )
+            session.execute(
+                insert(OutboxEntry).values(mutation_id=mutation_id, name=name, args=args, ts=ts)
+            )
         return LocalResult(mutation_id, changes)
 
     def _run(
@@ -197,10 +240,12 @@ class LocalCache:
         args: dict[str, Any],
         ts: datetime,
         actor: Actor | None = None,
+        *,
+        key: str,
     ) -> list[RowChange]:
         if actor is None:
             actor = self._actor_of(session, user_id)
-        ctx = MutationContext(session=session, actor=actor, at=ts, channel=Channel.DESKTOP)
+        ctx = MutationContext(session=session, actor=actor, at=ts, channel=Channel.DESKTOP, key=key)
         with _shadowing(session):
             return run_mutation(ctx, name, args)
 
@@ -352,17 +397,24 @@ class LocalCache:
     # -- snapshot ----------------------------------------------------------------------------
 
     def begin_snapshot(self) -> None:
+        """Start staging a snapshot in a new staging file (what an earlier one left is dropped)."""
+        self._discard_stage()
         with self._write() as session:
-            staging.reset(session)
+            staging.drop_leftovers(session.connection())
+        self._stage = staging.Stage(self._stage_path(), self.engine.dialect)
 
     def stage_snapshot_page(self, table: str, rows: Sequence[JsonRow]) -> None:
-        with self._write() as session:
-            staging.stage(session, table, rows)
+        if self._stage is None:
+            raise RuntimeError("stage_snapshot_page before begin_snapshot")
+        self._stage.add(table, rows)
 
     def finish_snapshot(self, cursor: int, server_id: str) -> ApplyReport:
         """Swap the staged snapshot in, keep the outbox, and replay it on top."""
+        if self._stage is None:
+            raise RuntimeError("finish_snapshot before begin_snapshot")
+        self._stage.close()
         self._actor = None
-        with self._write() as session:
+        with self._write(attach=self._stage.path) as session:
             session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             session.execute(delete(ShadowRow))
             staging.swap_in(session)
@@ -374,7 +426,21 @@ class LocalCache:
             session.execute(update(OutboxEntry).values(ack_seq=None))
             report = ApplyReport(full_reload=True)
             self._rebase(session, [], report)
-            return report
+        self._discard_stage()
+        return report
+
+    def _stage_path(self) -> Path:
+        database = self.engine.url.database
+        assert database, "a cache lives in a file"
+        assert database != ":memory:", "a cache lives in a file"
+        return staging.stage_path(database)
+
+    def _discard_stage(self) -> None:
+        if self._stage is not None:
+            self._stage.discard()
+            self._stage = None
+        else:
+            staging.remove_stage_file(self._stage_path())
 
     def _drop_confirmed(self, session: Session, cursor: int) -> list[int]:
         ids = list(
@@ -416,11 +482,13 @@ class LocalCache:
             self._actor = None
         shadows = list(session.scalars(select(ShadowRow)))
         incoming = {(r.table, r.id) for r in rows}
-        writes: list[tuple[str, str, JsonRow | None]] = []
+        restore: list[tuple[str, str, JsonRow | None]] = []
         for shadow in shadows:
             report.touch(shadow.table_name, shadow.row_id)
             if (shadow.table_name, shadow.row_id) not in incoming:
-                writes.append((shadow.table_name, shadow.row_id, shadow.row))
+                restore.append((shadow.table_name, shadow.row_id, shadow.row))
+        _restore_rows(session, restore)
+        writes: list[tuple[str, str, JsonRow | None]] = []
         for row in rows:
             report.touch(row.table, row.id)
             writes.append((row.table, row.id, row.row if row.op == "upsert" else None))
@@ -446,7 +514,10 @@ class LocalCache:
             try:
                 if actor is None:
                     actor = load_actor(session, meta.user_id)
-                changes = self._run(session, meta.user_id, entry.name, entry.args, entry.ts, actor)
+                key = mutation_key(meta.client_id, entry.mutation_id)
+                changes = self._run(
+                    session, meta.user_id, entry.name, entry.args, entry.ts, actor, key=key
+                )
                 for change in changes:
                     report.touch(change.table, change.id)
                 savepoint.commit()
@@ -456,8 +527,39 @@ class LocalCache:
                 report.replay_failed.append(entry.mutation_id)
 
 
+def mutation_key(client_id: uuid.UUID, mutation_id: int) -> str:
+    """The key the server runs our mutation with (``push.py``): ids the mutator derives (history
+    rows, watchers of a new ticket) are then the server's, and its rows replace ours in place."""
+    return f"{client_id}:{mutation_id}"
+
+
 # Tables whose rows decide who the cache owner is to the rules (role, teams, led teams).
 _ACTOR_TABLES = frozenset({"user", "team", "team_member"})
+
+
+def _restore_rows(session: Session, rows: Sequence[tuple[str, str, JsonRow | None]]) -> None:
+    """Put shadowed rows back: one cascading delete and one upsert executemany per table.
+
+    Shadows are distinct rows and need no order among themselves, except that deletes go
+    first: a new row's cascade must not remove a confirmed row restored in the same pass.
+    """
+    deletes: dict[str, list[str]] = {}
+    upserts: dict[str, list[tuple[str, JsonRow]]] = {}
+    for table, row_id, row in rows:
+        if row is None:
+            deletes.setdefault(table, []).append(row_id)
+        else:
+            upserts.setdefault(table, []).append((row_id, row))
+    for table, ids in deletes.items():
+        model = model_for_table(table)
+        keys = [decode_row(model, {"id": i})["id"] for i in ids]
+        for start in range(0, len(keys), _IN_CHUNK):
+            _delete_cascading(session, table_of(model), keys[start : start + _IN_CHUNK])
+    for table, pairs in upserts.items():
+        _write_rows(session, [(table, row_id, row) for row_id, row in pairs])
+
+
+_IN_CHUNK = 500
 
 
 def _write_rows(session: Session, writes: Sequence[tuple[str, str, JsonRow | None]]) -> None:
@@ -521,6 +623,7 @@ def _delete_cascading(session: Session, table: Table, keys: list[Any]) -> None:
     session.execute(delete(table).where(table.c.id.in_(keys)))
 
 
+@functools.cache
 def _cascading_children(table: Table) -> list[tuple[Table, Any]]:
     found = []
     for other in Base.metadata.sorted_tables:

@@ -436,13 +436,12 @@ class SyncEngine:
         self.cb.status(self._status)
 
     async def _refresh_status(self, phase: Phase | None = None) -> None:
-        pending = await self._on_db(self.cache.pending_count)
-        meta = await self._on_db(self.cache.meta)
+        pending, last_synced_at = await self._on_db(self.cache.status_counts)
         if phase is None:
             phase = Phase.PUSHING if pending else Phase.UP_TO_DATE
             if self._ws is None:
                 phase = Phase.OFFLINE
-        self._set_status(phase, pending=pending, last_synced_at=meta.last_synced_at)
+        self._set_status(phase, pending=pending, last_synced_at=last_synced_at)
 
     async def _on_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()

@@ -1,22 +1,32 @@
-"""Snapshot staging: pages go into ``stage_*`` copies of the domain tables, swapped in at the end.
+"""Snapshot staging: pages go into ``stage_*`` tables in a file beside the cache, then swapped in.
 
 Staging keeps the cache usable while a snapshot streams in (the UI reads the old rows; local
-changes keep working), holds no page in memory, and makes the switch one short transaction of
-``INSERT INTO t SELECT * FROM stage_t``.
+changes keep working), holds no page in memory, and makes the switch one transaction of
+``INSERT INTO t SELECT * FROM stage.stage_t`` per table.
 
-Speed (a first sync of 100,000 tickets and 340,000 comments): a page's JSON rows are turned
-into SQLite values by one precomputed converter per column and written with one
-``executemany`` (the generic ``decode_row`` + ORM insert spent ~100 µs a row in Python); the
-swap drops the full-text index's triggers and rebuilds the index in one set-based pass
-instead of letting a trigger re-aggregate a ticket's comments for every comment inserted.
+Speed (a first sync of 100,000 tickets and 340,000 comments):
+
+- a page's JSON rows are turned into SQLite values by one precomputed converter per column and
+  written with one ``executemany`` (the generic ``decode_row`` + ORM insert spent ~100 µs a row);
+- the staging tables live in their own file (``<cache>-stage``), written without a journal and
+  without syncs: it is disposable until the swap commits (a crash, a dropped session or a new
+  snapshot deletes it), so its rows are written once instead of to the WAL, then checkpointed,
+  then freed (which also left the cache file twice its size). The swap itself is one ordinary
+  WAL transaction of the cache, as crash-safe as any other;
+- the swap drops a table's secondary indexes, fills the table and creates them again (one sort
+  each instead of 340,000 random B-tree inserts), and drops the full-text index's triggers and
+  rebuilds the index in one set-based pass instead of letting a trigger re-aggregate a ticket's
+  comments for every comment inserted.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +43,7 @@ from sqlalchemy import (
     delete,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
 
 from acero_desktop.core.rowcodec import JsonRow, decode_row, model_for_table, table_of
 from acero_desktop.models import Base, UTCDateTime
@@ -57,13 +68,74 @@ def _stage_table(name: str) -> Table:
         return Table(STAGE_PREFIX + name, _stage_metadata, *columns)
 
 
-def reset(session: Session) -> None:
-    """Drop what an interrupted snapshot left and make empty staging tables."""
-    conn = session.connection()
-    for table in Base.metadata.sorted_tables:
-        stage = _stage_table(table.name)
-        stage.drop(conn, checkfirst=True)
-        stage.create(conn)
+STAGE_SCHEMA = "acero_stage"  # the staging file's name while attached to the cache
+
+
+def stage_path(cache_path: str | Path) -> Path:
+    return Path(f"{cache_path}-stage")
+
+
+def remove_stage_file(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def drop_leftovers(conn: Connection) -> None:
+    """Drop ``stage_*`` tables an older version left inside the cache file itself."""
+    names = [
+        str(r[0])
+        for r in conn.exec_driver_sql(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name LIKE 'stage\\_%'"
+            " ESCAPE '\\'"
+        )
+    ]
+    for name in names:
+        conn.exec_driver_sql(f'DROP TABLE main."{name}"')
+
+
+class Stage:
+    """The staging file of one snapshot: made empty at its first page, deleted after the swap.
+
+    Used by the cache's database worker only. No journal, no syncs: until the swap commits
+    nothing depends on this file, and every snapshot starts a new one.
+    """
+
+    def __init__(self, path: Path, dialect: Dialect) -> None:
+        self.path = path
+        self.dialect = dialect
+        remove_stage_file(path)
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        for pragma in (
+            "PRAGMA journal_mode=OFF",
+            "PRAGMA synchronous=OFF",
+            "PRAGMA temp_store=MEMORY",
+            "PRAGMA cache_size=-16384",
+        ):
+            self.conn.execute(pragma)
+        for table in Base.metadata.sorted_tables:
+            stage = _stage_table(table.name)
+            self.conn.execute(str(CreateTable(stage).compile(dialect=dialect)))
+
+    def add(self, table: str, rows: Sequence[JsonRow]) -> None:
+        if not rows:
+            return
+        _stage_table(table)
+        plan = _plan(table, self.dialect)
+        values = plan.values(rows)
+        self.conn.execute("BEGIN")
+        try:
+            self.conn.executemany(plan.sql, values)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def discard(self) -> None:
+        self.conn.close()
+        remove_stage_file(self.path)
 
 
 # --- JSON rows to SQLite values ------------------------------------------------------------------
@@ -189,35 +261,37 @@ def _plan(name: str, dialect: Dialect) -> _Plan:
     return plan
 
 
-def stage(session: Session, table: str, rows: Sequence[JsonRow]) -> None:
-    if not rows:
-        return
-    conn = session.connection()
-    _stage_table(table)
-    plan = _plan(table, conn.dialect)
-    conn.exec_driver_sql(plan.sql, plan.values(rows))
-
-
 def swap_in(session: Session) -> None:
-    """Replace every domain table's rows by its staged rows, then drop the staging tables.
+    """Replace every domain table's rows by its staged rows (``acero_stage`` attached).
 
-    The full-text index is rebuilt once at the end (same transaction) rather than kept up to
-    date row by row by its triggers while hundreds of thousands of rows go in.
+    Secondary indexes are dropped while a table fills and created again after it (same
+    transaction); the full-text index is rebuilt once at the end rather than kept up to date
+    row by row by its triggers while hundreds of thousands of rows go in.
     """
     conn = session.connection()
     has_fts = _has_fts(conn)
     if has_fts:
         fts.drop_fts(conn)
+    indexes: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM main.sqlite_master"
+            " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table.name,),
+        ).all():
+            conn.exec_driver_sql(f'DROP INDEX main."{name}"')
+            indexes.append(str(sql))
     for table in reversed(Base.metadata.sorted_tables):
         session.execute(delete(table))
     for table in Base.metadata.sorted_tables:
         stage = _stage_table(table.name)
         names = ", ".join(f'"{c.name}"' for c in table.columns)
         conn.exec_driver_sql(
-            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{stage.name}"'
+            f'INSERT INTO main."{table.name}" ({names})'
+            f' SELECT {names} FROM {STAGE_SCHEMA}."{stage.name}"'
         )
-    for table in Base.metadata.sorted_tables:
-        _stage_table(table.name).drop(conn)
+    for sql in indexes:
+        conn.exec_driver_sql(sql)
     if has_fts:
         fts.install_fts(conn)
         for statement in fts.FTS_POPULATE:

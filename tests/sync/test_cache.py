@@ -206,7 +206,13 @@ def reference(
                 break
             ref.apply_server_batch(start or None, end, rows)
     ref.set_identity(user_id=user_id)
+    client_id = cache.meta().client_id
     for entry in cache.pending():
+        # Same client id and mutation id: the same mutation key, so the same derived row ids.
+        with ref._write() as s:
+            meta = s.get(SyncMeta, 1)
+            assert meta is not None
+            meta.client_id, meta.next_mutation_id = client_id, entry.mutation_id
         with contextlib.suppress(AceroError, SQLAlchemyError):
             ref.mutate(entry.name, entry.args, now=entry.ts)
     return ref
@@ -373,6 +379,32 @@ def test_server_batch_is_rebased_under_pending_mutations(
         ref.close()
 
 
+def test_optimistic_derived_rows_have_the_server_ids(mini: MiniServer, cache: LocalCache) -> None:
+    """The cache runs a mutation with the key the server uses (client id : mutation id), so the
+    rows the mutator derives ids for (history here) are the server's rows, not look-alikes: the
+    server's batch replaces them in place, and a replay after it derives the same ids again."""
+    tid = open_ticket(mini, cache)
+    at = mini.clock + timedelta(seconds=1)  # the time MiniServer.run gives the next mutation
+    args = {"id": tid, "priority": "urgent"}
+    local = cache.mutate("ticket.update", args, now=at)
+    mine = {(c.table, c.id) for c in local.changes if c.table == "ticket_history"}
+    assert mine, "ticket.update writes a history row"
+    key = f"{cache.meta().client_id}:{local.mutation_id}"
+    batch = mini.run("agent", "ticket.update", args, key=key)
+    theirs = {(r.table, r.id) for r in batch[2] if r.table == "ticket_history"}
+    assert mine == theirs
+    # Another pending change keeps the outbox non-empty, so the batch is replayed under it.
+    cache.mutate("comment.add", {"id": str(uuid7()), "ticket_id": tid, "body": "later"})
+    cache.apply_server_batch(*batch)
+    with cache.session() as s:
+        rows = (
+            s.connection()
+            .exec_driver_sql("SELECT id FROM ticket_history WHERE field = 'priority'")
+            .all()
+        )
+    assert {str(uuid.UUID(r[0])) for r in rows} == {i for _, i in theirs}  # one row, not two
+
+
 def test_pending_change_that_no_longer_applies_shows_nothing(
     mini: MiniServer, cache: LocalCache
 ) -> None:
@@ -532,6 +564,28 @@ def test_snapshot_swap_keeps_the_outbox_and_replays_it(mini: MiniServer, cache: 
             )
         }
     assert not [n for n in names if n.startswith("stage_")]
+    # Nor the staging file beside the cache (it is written without a journal: never reused).
+    assert not Path(f"{cache.engine.url.database}-stage").exists()
+
+
+def test_snapshot_started_again_begins_with_an_empty_staging_file(
+    mini: MiniServer, cache: LocalCache
+) -> None:
+    """A session that drops mid-snapshot leaves staged pages; the next snapshot starts over."""
+    tid = open_ticket(mini, cache)
+    with mini.sessions() as s:
+        rows = {t: [encode_row(o) for o in s.scalars(select(m))] for t, m in _SNAPSHOT_MODELS}
+    cache.begin_snapshot()
+    cache.stage_snapshot_page("ticket", rows["ticket"])  # then the connection drops
+    cache.begin_snapshot()
+    for table, page in rows.items():
+        if table != "ticket":
+            cache.stage_snapshot_page(table, page)
+    cache.finish_snapshot(5, "server-one")
+    assert ticket(cache, tid) is None  # only what the second snapshot staged
+
+
+_SNAPSHOT_MODELS = [("user", User), ("team", Team), ("team_member", TeamMember), ("ticket", Ticket)]
 
 
 # --- renumbering for a server that lost (or never had) our record --------------------------------
