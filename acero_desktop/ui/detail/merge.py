@@ -36,9 +36,27 @@ class _Hunk:
 
 
 def _hunks(side: int, base: list[str], other: list[str]) -> list[_Hunk]:
-    matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
+    """The changes from ``base`` to ``other``, the unchanged start and end set aside first.
+
+    difflib matches the longest common block first, so one changed line among repeated ones
+    ("a a a" → "x a a") comes out as an insertion plus a deletion elsewhere, which merged
+    with the other side's edit duplicates a line. Trimming the common prefix and suffix first
+    (as diff tools do) keeps such an edit a replacement where it happened.
+    """
+    prefix = 0
+    limit = min(len(base), len(other))
+    while prefix < limit and base[prefix] == other[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < limit - prefix and base[len(base) - 1 - suffix] == other[len(other) - 1 - suffix]
+    ):
+        suffix += 1
+    middle_base = base[prefix : len(base) - suffix]
+    middle_other = other[prefix : len(other) - suffix]
+    matcher = difflib.SequenceMatcher(None, middle_base, middle_other, autojunk=False)
     return [
-        _Hunk(side, i1, i2, j1, j2)
+        _Hunk(side, prefix + i1, prefix + i2, prefix + j1, prefix + j2)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
         if tag != "equal"
     ]
