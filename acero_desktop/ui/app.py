@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from acero_desktop.sync.status import Phase, SyncStatus
@@ -117,7 +118,12 @@ async def client_main(app: QApplication, args: ClientArgs, instance: SingleInsta
     relogin = Relogin(session, tokens, server, user)
     window.show()
     settle_after_start()
-    session.start()
+    # The sync engine starts once the table is on screen (its modules are not needed to draw
+    # it); a window that is not painted (started minimised) starts it a second later.
+    window.first_painted.connect(session.start)
+    QTimer.singleShot(1000, session, session.start)
+    # What start-up deferred (the detail pane, the mutators) lives as long as the app too.
+    window.warmed_up.connect(settle_after_start)
     try:
         await window.closed
     finally:

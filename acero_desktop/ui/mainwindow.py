@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -36,7 +36,6 @@ from acero_desktop.sync.status import Phase, SyncStatus
 
 from . import paths
 from .detail.files import FileClient
-from .detail.pane import DetailPane
 from .detail.prompts import StatusPrompt, needs_prompt
 from .directory import TABLES as DIRECTORY_TABLES
 from .directory import Directory
@@ -58,6 +57,7 @@ from .tray import Tray
 from .uploads import UploadQueue
 
 if TYPE_CHECKING:
+    from .detail.pane import DetailPane
     from .new_ticket.form import NewTicketDialog
 
 log = logging.getLogger("acero.ui.window")
@@ -66,6 +66,10 @@ TICK_MS = 60_000
 
 
 class MainWindow(QMainWindow):
+    # The table was painted once; then what start-up deferred is done (``_after_first_paint``).
+    first_painted = Signal()
+    warmed_up = Signal()
+
     def __init__(
         self,
         session: ClientSession,
@@ -80,7 +84,6 @@ class MainWindow(QMainWindow):
         self.title_note = title_note
         self.closed: asyncio.Future[None] = asyncio.get_event_loop().create_future()
         self.quit_on_close = True
-        self.directory = Directory()
         self.dialogs: list[QWidget] = []
         self.setWindowIcon(app_icon())
 
@@ -88,7 +91,11 @@ class MainWindow(QMainWindow):
         self.table = TicketTableView(self.model)
         self.sidebar = Sidebar(session)
         self.search = SearchBar(lambda: self.directory.search_values)
-        self.pane = DetailPane(session)
+        # The detail pane (its modules and widgets, ~0.12 s) is built after the first paint, or
+        # on first use of ``pane``; until then a hidden placeholder holds its splitter slot.
+        self._pane: DetailPane | None = None
+        self._pane_slot = QWidget()
+        self._pane_slot.hide()
         self.issues = SyncIssuesPanel(session)
         self.status = SyncStatusBar()
         self.setStatusBar(self.status)
@@ -105,7 +112,7 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(center)
-        self.splitter.addWidget(self.pane)
+        self.splitter.addWidget(self._pane_slot)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
@@ -131,16 +138,59 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._wire()
-        self.reload_directory()
         self._update_title()
         self.status.show_status(session.status)
         self.status.show_issue_count(self.issues.model.rowCount())
-        self.pane.set_issues(self.issues.model.rows())
-        self.pane.hide()  # shown once a ticket is chosen
         self.resize(1500, 860)
         self._restore_geometry()
         if not self.sidebar.select_key(self._last_view()):
             self.sidebar.select_key("view:mine")
+        self._first_paint = _FirstPaint(self.table.viewport(), self._after_first_paint)
+
+    # -- the detail pane, built after the first paint ----------------------------------------
+
+    @property
+    def pane(self) -> DetailPane:
+        """The detail pane; built on first use (start-up builds it right after the first paint)."""
+        if self._pane is None:
+            self._pane = self._build_pane()
+        return self._pane
+
+    @property
+    def directory(self) -> Directory:
+        """People, teams and categories (read on first use, again after sync changed them)."""
+        return self.session.directory()
+
+    def _after_first_paint(self) -> None:
+        """What start-up left for later, one step (50–120 ms) per turn of the event loop: the
+        mutators (the first change needs them), the pane's modules, then the pane itself (so
+        that opening the first ticket is quick)."""
+        self.first_painted.emit()
+        steps: list[Callable[[], object]] = [_preload_mutations, _preload_pane, lambda: self.pane]
+
+        def step() -> None:
+            steps.pop(0)()
+            if steps:
+                QTimer.singleShot(0, self, step)
+            else:
+                self.warmed_up.emit()
+
+        QTimer.singleShot(0, self, step)
+
+    def _build_pane(self) -> DetailPane:
+        from .detail.pane import DetailPane
+
+        pane = DetailPane(self.session, self)  # a child from the start: never a window
+        pane.close_requested.connect(self.close_pane)
+        pane.dismiss_issues.connect(self._dismiss_issues)
+        if self.theme is not None:
+            self.theme.changed.connect(lambda _dark: pane.reload())
+        pane.set_issues(self.issues.model.rows())
+        # The placeholder is hidden until a ticket is chosen: so is the pane that takes its
+        # place, with its geometry (splitter sizes restored at start stay).
+        self.splitter.replaceWidget(self.splitter.indexOf(self._pane_slot), pane)
+        self._pane_slot.deleteLater()
+        return pane
 
     # -- actions and menus -------------------------------------------------------------------
 
@@ -191,7 +241,7 @@ class MainWindow(QMainWindow):
         self.act_send.setObjectName("actSend")
         self.act_send.setShortcut(QKeySequence("Ctrl+Return"))
         self.act_send.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.act_send.triggered.connect(self.pane.composer.submit)
+        self.act_send.triggered.connect(lambda _checked=False: self.pane.composer.submit())
         self.act_assign_me = A(
             "&Assign to me", self.assign_selected_to_me, "Ctrl+Shift+M", name="actAssignMe"
         )
@@ -274,8 +324,6 @@ class MainWindow(QMainWindow):
         self.model.count_changed.connect(self.status.show_rows)
         self.table.current_ticket_changed.connect(self._current_changed)
         self.table.ticket_activated.connect(self.open_ticket)
-        self.pane.close_requested.connect(self.close_pane)
-        self.pane.dismiss_issues.connect(self._dismiss_issues)
         self.issues.count_changed.connect(self.status.show_issue_count)
         self.issues.open_ticket.connect(self.open_ticket)
         self.issues.resolve_requested.connect(self._resolve_issue)
@@ -285,8 +333,6 @@ class MainWindow(QMainWindow):
         s.issue_raised.connect(self._issue_raised)
         s.mutation_failed.connect(self._mutation_failed)
         s.actor_changed.connect(self._actor_changed)
-        if self.theme is not None:
-            self.theme.changed.connect(lambda _dark: self.pane.reload())
         self.tray.show_requested.connect(self.bring_to_front)
         self.tray.new_ticket_requested.connect(self.new_ticket)
         self.tray.quit_requested.connect(self.close)
@@ -347,6 +393,8 @@ class MainWindow(QMainWindow):
     # -- the table and the pane ------------------------------------------------------------------
 
     def _current_changed(self, ticket_id: str | None) -> None:
+        if ticket_id is None and self._pane is None:
+            return  # nothing shown yet: nothing to clear
         if ticket_id is not None:
             self.pane.show()
         self.pane.show_ticket(ticket_id)
@@ -362,7 +410,7 @@ class MainWindow(QMainWindow):
         self.pane.tabs.setFocus()
 
     def close_pane(self) -> None:
-        if self.pane.isVisible():
+        if self._pane is not None and self.pane.isVisible():
             self.pane.save_draft()
             self.pane.hide()
             self.table.setFocus()
@@ -389,7 +437,8 @@ class MainWindow(QMainWindow):
         self._touched |= {uuid.UUID(t).hex for t in report.touched.get("ticket", set())}
         if report.full_reload or DIRECTORY_TABLES & report.touched.keys():
             self.reload_directory()
-        self.pane.on_changed(report)
+        if self._pane is not None:
+            self._pane.on_changed(report)
         if "notification" in report.touched and not report.full_reload:
             self._notify(report.touched["notification"])
         if report.full_reload or self._touched:
@@ -402,14 +451,16 @@ class MainWindow(QMainWindow):
 
     def _issue_raised(self, message: str) -> None:
         self.issues.reload()
-        self.pane.set_issues(self.issues.model.rows())
+        if self._pane is not None:
+            self._pane.set_issues(self.issues.model.rows())
         self.status.showMessage(message, 15000)
         self.tray.notify("A change was not applied", message, warning=True)
 
     def _dismiss_issues(self, ids: list[int]) -> None:
         async def run() -> None:
             await self.issues.dismiss_ids(ids)
-            self.pane.set_issues(self.issues.model.rows())
+            if self._pane is not None:
+                self._pane.set_issues(self.issues.model.rows())
 
         spawn(run(), name="dismiss issues")
 
@@ -425,7 +476,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.reload_directory()
         self.model.refresh(full=True)
-        self.pane.reload()
+        if self._pane is not None:
+            self._pane.reload()
 
     def _notify(self, ids: set[str]) -> None:
         keys = [uuid.UUID(i) for i in ids]
@@ -442,11 +494,13 @@ class MainWindow(QMainWindow):
 
     def _on_tick(self) -> None:
         self.model.tick()
-        self.pane.reload()
+        if self._pane is not None:
+            self._pane.reload()
 
     def reload_directory(self) -> None:
-        self.directory = self.session.directory()
-        self.pane.reload_directory()
+        """After sync changed people, teams or categories (``directory`` reads them anew)."""
+        if self._pane is not None:
+            self._pane.reload_directory()
 
     def _update_title(self) -> None:
         actor = self.session.actor
@@ -463,8 +517,9 @@ class MainWindow(QMainWindow):
         me = self.session.user_id
         if me is None:
             return
-        if len(self.table.selected_ids()) <= 1 and self.pane.detail is not None:
-            self.pane.assign_to_me()
+        pane = self._pane
+        if len(self.table.selected_ids()) <= 1 and pane is not None and pane.detail is not None:
+            pane.assign_to_me()
             return
         for tid in self._selected_uuids():
             self.session.mutate("ticket.assign", {"id": tid, "assignee_id": str(me)})
@@ -594,7 +649,8 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(split)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.pane.save_draft()
+        if self._pane is not None:
+            self._pane.save_draft()
         self.table.save_columns()
         s = settings()
         s.setValue("window/geometry", self.saveGeometry())
@@ -606,3 +662,27 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
         if not self.closed.done():
             self.closed.set_result(None)
+
+
+def _preload_mutations() -> None:
+    """The mutators' pydantic schemas (~0.1 s; ``sync/cache.py`` imports them on first use)."""
+    import acero_desktop.core.mutations  # noqa: F401
+
+
+def _preload_pane() -> None:
+    import acero_desktop.ui.detail.pane  # noqa: F401
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` on the event loop's next turn after ``widget`` was first painted."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self.then)
+        return False

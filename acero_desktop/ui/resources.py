@@ -12,7 +12,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
-from PySide6.QtSvg import QSvgRenderer
 
 from acero_desktop.models import Priority, TicketStatus
 
@@ -63,26 +62,31 @@ def icon_path(name: str) -> Path | None:
 
 @cache
 def svg_icon(name: str, fallback: str = "#888888") -> QIcon:
-    """An icon from ``resources/icons/<name>.svg``, rendered crisp at the common sizes."""
+    """An icon from ``resources/icons/<name>.svg``, crisp at every size.
+
+    Qt's SVG icon engine renders it when a size is first asked for (and keeps that pixmap):
+    start-up draws only the sizes the table and the menus show, not eight sizes per icon.
+    """
     path = icon_path(name)
+    if path is not None:
+        icon = QIcon(str(path))
+        if not icon.isNull():
+            return icon
     icon = QIcon()
-    renderer = QSvgRenderer(str(path)) if path is not None else None
-    for size in (16, 20, 24, 32, 48, 64, 128, 256):
-        icon.addPixmap(_render(renderer, size, fallback))
+    for size in (16, 32, 64):
+        icon.addPixmap(_dot(size, fallback))
     return icon
 
 
-def _render(renderer: QSvgRenderer | None, size: int, fallback: str) -> QPixmap:
+def _dot(size: int, color: str) -> QPixmap:
+    """A plain coloured dot: the icon when its SVG cannot be found."""
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    if renderer is not None and renderer.isValid():
-        renderer.render(painter, QRectF(0, 0, size, size))
-    else:
-        painter.setBrush(QColor(fallback))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(QRectF(size * 0.2, size * 0.2, size * 0.6, size * 0.6))
+    painter.setBrush(QColor(color))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(QRectF(size * 0.2, size * 0.2, size * 0.6, size * 0.6))
     painter.end()
     return QPixmap.fromImage(image)
 

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from PySide6.QtCore import QObject, Signal
@@ -28,13 +28,15 @@ from acero_desktop.core.actor import Actor, load_actor
 from acero_desktop.core.errors import AceroError
 from acero_desktop.core.ids import uuid7
 from acero_desktop.sync.cache import ApplyReport, LocalCache, LocalResult
-from acero_desktop.sync.engine import SyncCallbacks, SyncEngine, SyncOptions
 from acero_desktop.sync.status import Phase, SyncStatus
 from acero_desktop.sync.tables import ShadowRow
 
 from .directory import TABLES as DIRECTORY_TABLES
 from .directory import Directory, load_directory
 from .tasks import spawn
+
+if TYPE_CHECKING:
+    from acero_desktop.sync.engine import SyncEngine, SyncOptions
 
 log = logging.getLogger("acero.ui.session")
 T = TypeVar("T")
@@ -87,13 +89,10 @@ class ClientSession(QObject):
         super().__init__()
         self.profile = profile
         self.cache = LocalCache.open(profile.cache_path)
-        self.engine = SyncEngine(
-            self.cache,
-            profile.ws_url,
-            token,
-            SyncCallbacks(status=self._on_status, changed=self._on_changed, issue=self._on_issue),
-            options,
-        )
+        # The engine (websockets, the wire format's pydantic models: ~0.1 s to import) is made
+        # on first use: start() or the first change, after the window's first paint.
+        self._engine: SyncEngine | None = None
+        self._options = options
         self._token = token
         self._clock = clock or (lambda: datetime.now(UTC))
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="acero-read")
@@ -116,6 +115,19 @@ class ClientSession(QObject):
 
     def token(self) -> str | None:
         return self._token()
+
+    @property
+    def engine(self) -> SyncEngine:
+        if self._engine is None:
+            from acero_desktop.sync.engine import SyncCallbacks, SyncEngine
+
+            callbacks = SyncCallbacks(
+                status=self._on_status, changed=self._on_changed, issue=self._on_issue
+            )
+            self._engine = SyncEngine(
+                self.cache, self.profile.ws_url, self._token, callbacks, self._options
+            )
+        return self._engine
 
     def set_user(self, user_id: uuid.UUID) -> None:
         """Remember whose cache this is right after login, so offline starts know the user."""
@@ -148,7 +160,7 @@ class ClientSession(QObject):
     # -- life --------------------------------------------------------------------------
 
     def start(self) -> None:
-        if not self._started:
+        if not self._started and not self.closed:
             self._started = True
             self.engine.start()
 
@@ -161,17 +173,19 @@ class ClientSession(QObject):
         self.closed = True
         if self._started:
             await self.engine.stop()
-        self.engine.close()
+        if self._engine is not None:
+            self._engine.close()
         self._reader.shutdown(wait=True)
         self.cache.close()
 
     @property
     def status(self) -> SyncStatus:
-        return self.engine.status
+        # Before the engine exists, its first status: offline.
+        return self._engine.status if self._engine is not None else SyncStatus(Phase.OFFLINE)
 
     @property
     def online(self) -> bool:
-        return self.engine.status.phase in (Phase.UP_TO_DATE, Phase.PUSHING, Phase.CATCHING_UP)
+        return self.status.phase in (Phase.UP_TO_DATE, Phase.PUSHING, Phase.CATCHING_UP)
 
     # -- reading -----------------------------------------------------------------------
 

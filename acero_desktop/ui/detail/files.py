@@ -17,11 +17,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-from acero_desktop.core.mutations import MAX_ATTACHMENT_BYTES
-
 from .. import paths
 
-LIMIT_TEXT = f"up to {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB per file"
+
+def max_attachment_bytes() -> int:
+    """The server's limit, from ``core.mutations`` (imported on first use: its pydantic schemas
+    are not needed to start the client)."""
+    from acero_desktop.core.mutations import MAX_ATTACHMENT_BYTES
+
+    return MAX_ATTACHMENT_BYTES
+
+
+def limit_text() -> str:
+    return f"up to {max_attachment_bytes() // (1024 * 1024)} MiB per file"
 
 
 class FileError(Exception):
@@ -46,10 +54,10 @@ def why_not_upload(path: Path) -> str | None:
         return f"{path.name} is not a file."
     if size == 0:
         return f"{path.name} is empty; there is nothing to attach."
-    if size > MAX_ATTACHMENT_BYTES:
+    limit = max_attachment_bytes()
+    if size > limit:
         return (
-            f"{path.name} is {size_text(size)}; files can be at most "
-            f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB."
+            f"{path.name} is {size_text(size)}; files can be at most {limit // (1024 * 1024)} MiB."
         )
     return None
 

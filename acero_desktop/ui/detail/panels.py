@@ -26,7 +26,7 @@ from ..directory import Directory
 from ..resources import AMBER, RED
 from ..slaview import SlaState
 from .data import AttachmentView, SlaLine, TicketDetail, WatcherView
-from .files import LIMIT_TEXT, size_text
+from .files import limit_text, size_text
 
 
 def _minutes(minutes: int | None) -> str:
@@ -188,7 +188,7 @@ class AttachmentsPanel(QWidget):
         self.button = QPushButton("Add file…")
         self.button.setObjectName("addFile")
         self.button.clicked.connect(self._choose)
-        self.limit = QLabel(f"Drop files here · {LIMIT_TEXT}")
+        self.limit = QLabel(f"Drop files here · {limit_text()}")
         self.limit.setStyleSheet("color: gray;")
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -232,7 +232,7 @@ class AttachmentsPanel(QWidget):
         if not files and not sending:
             self.list.addItem(QListWidgetItem("No files yet."))
         self.button.setEnabled(reason is None)
-        self.button.setToolTip(reason or f"Attach a file ({LIMIT_TEXT})")
+        self.button.setToolTip(reason or f"Attach a file ({limit_text()})")
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
@@ -240,7 +240,7 @@ class AttachmentsPanel(QWidget):
         self.status.setVisible(bool(text))
 
     def _choose(self) -> None:
-        dialog = QFileDialog(self, f"Attach files ({LIMIT_TEXT})")
+        dialog = QFileDialog(self, f"Attach files ({limit_text()})")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.filesSelected.connect(lambda names: self.add_files.emit([Path(n) for n in names]))
         dialog.open()

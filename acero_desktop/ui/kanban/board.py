@@ -169,8 +169,10 @@ class TaskBoard(QWidget):
         self.add_edit.setClearButtonEnabled(True)
         self.add_edit.setMaxLength(300)
         self.add_edit.returnPressed.connect(self.add_from_edit)
-        self.add_edit.setVisible(not mine)
         self.columns[TaskState.TODO].body.insertWidget(1, self.add_edit)
+        # Only once it has a parent: shown while parentless, it would flash as a window of its
+        # own and take the focus from the main window (the pane is built after it is shown).
+        self.add_edit.setVisible(not mine)
         self.views[TaskState.TODO].empty_text = (
             "Nothing to do." if mine else "No tasks yet. Type one above and press Enter."
         )

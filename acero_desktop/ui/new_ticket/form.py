@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from acero_desktop.core.mutations.argtypes import MAX_TEXT, MAX_TITLE
 from acero_desktop.models import Priority, TicketCategory, TicketStatus
 
-from ..detail.files import LIMIT_TEXT, why_not_upload
+from ..detail.files import limit_text, why_not_upload
 from ..directory import Category, Directory
 from ..resources import app_icon, priority_icon, status_icon, svg_icon
 from ..search.throttle import Throttle
@@ -112,7 +112,7 @@ class NewTicketDialog(QDialog):
         self.files.setMaximumHeight(70)
         self.add_file = QPushButton("Add file…")
         self.add_file.clicked.connect(self._choose_files)
-        self.file_note = QLabel(f"Drop files here · {LIMIT_TEXT}")
+        self.file_note = QLabel(f"Drop files here · {limit_text()}")
         self.file_note.setStyleSheet("color: gray;")
         self.file_error = _error_label()
         self.paths: list[Path] = []
@@ -224,7 +224,7 @@ class NewTicketDialog(QDialog):
             return row.default_priority if row is not None else None
 
     def _choose_files(self) -> None:
-        dialog = QFileDialog(self, f"Attach files ({LIMIT_TEXT})")
+        dialog = QFileDialog(self, f"Attach files ({limit_text()})")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.filesSelected.connect(lambda names: self.add_paths([Path(n) for n in names]))
         dialog.open()
