@@ -1,16 +1,21 @@
 """How long does one mutation take on a realistic store? Prints p50/p95 per kind; no asserts.
 
-Run with ``python bench/bench_mutations.py [--tickets 100000] [--runs 200]``. The store is a
-temporary SQLite file filled by ``store.demo.seed_demo`` (tickets, comments, history, FTS
-index). Every mutation then runs as the server runs it: authoritative, through
-``run_mutation``, in its own session and transaction, timed from BEGIN to COMMIT. The kinds run
-in lifecycle order on tickets the benchmark opens itself (create, assign, start, comment, ...,
-resolve, close, rate), so each one meets the state it needs.
+Run with ``python bench/bench_mutations.py [--tickets 100000] [--runs 200] [--store PATH]``.
+The store is a temporary SQLite file filled by ``store.demo.seed_demo`` (tickets, comments,
+history, FTS index); with ``--store`` the seeded file is kept at PATH (seeded on first use) and
+each run works on a copy of it, so repeated runs skip the minutes of seeding. ``--statements``
+also prints the SQL statements issued per mutation. Every mutation then runs as the server
+runs it: authoritative, through ``run_mutation``, in its own session and transaction, timed
+from BEGIN to COMMIT (wall time, and the process's CPU time, steadier on a shared machine).
+The kinds run in lifecycle order on tickets the benchmark opens itself (create, assign, start,
+comment, ..., resolve, close, rate), so each one meets the state it needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -20,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from acero_desktop.core.actor import Actor, load_actor
@@ -313,35 +318,81 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000, help="tickets in the store")
     parser.add_argument("--runs", type=int, default=200, help="mutations timed per kind")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--store", type=Path, help="keep the seeded store here (seeded if missing); runs use a copy"
+    )
+    parser.add_argument(
+        "--statements", action="store_true", help="also print SQL statements per mutation"
+    )
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        engine, seeding = build_store(Path(tmp) / "bench.db", options.tickets, options.seed)
+        work = Path(tmp) / "bench.db"
+        if options.store is not None and options.store.exists():
+            seeding = 0.0
+            shutil.copyfile(options.store, work)
+            engine = make_engine(sqlite_url(work))
+            upgrade(engine)
+        elif options.store is not None:
+            engine, seeding = build_store(options.store, options.tickets, options.seed)
+            engine.dispose()
+            shutil.copyfile(options.store, work)
+            engine = make_engine(sqlite_url(work))
+        else:
+            engine, seeding = build_store(work, options.tickets, options.seed)
         with Session(engine) as session:
             total = session.scalar(select(func.count()).select_from(Ticket))
         print(f"store: {total:,} tickets (seed_demo {seeding:.1f} s), SQLite")
         print(f"{options.runs} runs per kind, each in its own transaction (BEGIN to COMMIT)")
+        statements = 0
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def count(*_args: object) -> None:
+            nonlocal statements
+            statements += 1
+
         cast = cast_of(engine)
         at = NOW + timedelta(days=1)
-        rows: list[tuple[str, float, float, float]] = []
+        rows: list[tuple[str, float, float, float, float, float]] = []
         for label, make in KINDS:
             samples = []
+            cpu = []
+            statements = 0
             for i in range(options.runs):
                 actor, name, args = make(cast, i)
                 at += timedelta(seconds=1)
                 begin = time.perf_counter()
+                begin_cpu = time.process_time()
                 with Session(engine) as session, session.begin():
                     ctx = MutationContext(session, actor, at, authoritative=True)
                     run_mutation(ctx, name, args)
                 samples.append((time.perf_counter() - begin) * 1000)
-            rows.append((label, percentile(samples, 0.5), percentile(samples, 0.95), max(samples)))
+                cpu.append((time.process_time() - begin_cpu) * 1000)
+            rows.append(
+                (
+                    label,
+                    percentile(samples, 0.5),
+                    percentile(samples, 0.95),
+                    max(samples),
+                    percentile(cpu, 0.5),
+                    statements / options.runs,
+                )
+            )
         engine.dispose()
 
+    # CPU: the process's CPU time per mutation (Python and SQLite), steadier than wall time on
+    # a shared machine; its resolution is coarse, so read the p50 of many runs.
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     width = max(len(label) for label, *_ in rows)
-    print(f"{'mutation':<{width}}  {'p50 ms':>7}  {'p95 ms':>7}  {'max ms':>7}")
-    print(f"{'-' * width}  {'-' * 7}  {'-' * 7}  {'-' * 7}")
-    for label, p50, p95, worst in rows:
-        print(f"{label:<{width}}  {p50:>7.2f}  {p95:>7.2f}  {worst:>7.2f}")
+    extra = f"  {'SQL':>5}" if options.statements else ""
+    print(
+        f"{'mutation':<{width}}  {'p50 ms':>7}  {'p95 ms':>7}  {'max ms':>7}  {'CPU p50':>7}{extra}"
+    )
+    rule = f"{'-' * width}  {'-' * 7}  {'-' * 7}  {'-' * 7}  {'-' * 7}"
+    print(rule + ("  -----" if extra else ""))
+    for label, p50, p95, worst, cpu_p50, sql in rows:
+        tail = f"  {sql:>5.1f}" if options.statements else ""
+        print(f"{label:<{width}}  {p50:>7.2f}  {p95:>7.2f}  {worst:>7.2f}  {cpu_p50:>7.2f}{tail}")
 
 
 if __name__ == "__main__":

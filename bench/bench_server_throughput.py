@@ -1,13 +1,16 @@
 """Mutations per second through the websocket with 1, 10 and 100 connected clients (SQLite).
 
     .venv/bin/python bench/bench_server_throughput.py [--clients 1,10,100] [--seconds 8]
+        [--tickets 5]
 
 Every client is a real websocket client of a real ``acero-server serve`` process. Each pushes
-``comment.add`` mutations on a few tickets and waits for its push_result before the next push
-(as the desktop client's outbox does); every client also receives the fan-out of everyone's
-changes (all are agents of the team that owns the tickets). Two outbox shapes are measured:
-one mutation per push (interactive use) and 20 per push (an outbox draining after a while
-offline). Prints a table; wall-clock figures depend on the machine's load (printed with
+``comment.add`` mutations on a few tickets (``--tickets``; with the default 5 each ticket
+collects hundreds of comments, and the full-text triggers re-index all of a ticket's comments
+on every new one, so more tickets is closer to real use) and waits for its push_result before
+the next push (as the desktop client's outbox does); every client also receives the fan-out of
+everyone's changes (all are agents of the team that owns the tickets). Two outbox shapes are
+measured: one mutation per push (interactive use) and 20 per push (an outbox draining after a
+while offline). Prints a table; wall-clock figures depend on the machine's load (printed with
 them); "mutations/CPU s" (mutations per second of the server process's own CPU time) is the
 steadier figure: what one free core would sustain.
 """
@@ -29,14 +32,16 @@ from server_harness import Client, Server, load, make_users, table
 from acero_desktop.core.ids import uuid7
 
 
-async def run(server: Server, clients: int, batch: int, seconds: float) -> list[object]:
+async def run(
+    server: Server, clients: int, batch: int, seconds: float, tickets_n: int = 5
+) -> list[object]:
     tokens = [server.login(f"agent{i % 10}") for i in range(min(clients, 10))]
     conns = [Client(server, tokens[i % len(tokens)]) for i in range(clients)]
     for c in conns:
         await c.connect()
     setup = conns[0]
     tickets = []
-    for _ in range(5):
+    for _ in range(tickets_n):
         tid = str(uuid7())
         res = await setup.push(
             [
@@ -100,6 +105,12 @@ def main() -> None:
     parser.add_argument("--clients", default="1,10,100")
     parser.add_argument("--batches", default="1,20")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument(
+        "--tickets",
+        type=int,
+        default=5,
+        help="tickets the comments go to (few tickets: each collects hundreds of comments)",
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -115,10 +126,10 @@ def main() -> None:
                 # A fresh server per row, on the same store (which grows as rows are added).
                 with Server(url, Path(tmp) / f"data-{uuid.uuid4().hex[:6]}") as server:
                     server.category = category  # type: ignore[attr-defined]
-                    rows.append(asyncio.run(run(server, n, batch, args.seconds)))
+                    rows.append(asyncio.run(run(server, n, batch, args.seconds, args.tickets)))
                     print(f"  clients={n} batch={batch}: {rows[-1][4]} mutations/s", flush=True)
     print()
-    print(f"load average: {load()}")
+    print(f"load average: {load()}; comments spread over {args.tickets} tickets")
     print(
         table(
             [

@@ -19,9 +19,10 @@ Ties (equal scores) go round-robin: least recently assigned first (``User.last_a
 never assigned comes first), then by name and id so the order is deterministic.
 
 The whole ranking costs four small queries whatever the team size: the category chain, the
-members, their skills, and one aggregate of their open tickets (an index range per member on
-``ix_ticket_assignee_status``) — it runs inside the ``ticket.create`` mutation on stores of
-100k+ tickets. The statements are built once at import.
+members, their skills, and one aggregate of their open tickets (an index-only range per member
+on ``ix_ticket_assignee_status``, which carries the priority since migration 0003) — it runs
+inside the ``ticket.create`` mutation on stores of 100k+ tickets. The statements are built
+once at import.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from acero_desktop import models
@@ -57,8 +57,27 @@ def _policy_id(session: Session, ticket: models.Ticket) -> uuid.UUID | None:
         if category.sla_policy_id is not None:
             return category.sla_policy_id
         category_id = category.parent_id
-    default = select(models.SlaPolicy.id).where(models.SlaPolicy.is_default.is_(True)).limit(1)
-    return session.scalar(default)
+    return session.scalar(_DEFAULT_POLICY)
+
+
+# Built once: constructing these selects cost more than running them (every ticket.create and
+# every priority or category change runs both).
+_DEFAULT_POLICY = select(models.SlaPolicy.id).where(models.SlaPolicy.is_default.is_(True)).limit(1)
+_CALENDAR_AND_TARGET = (
+    select(
+        models.BusinessCalendar,
+        models.SlaTarget.first_response_minutes,
+        models.SlaTarget.resolution_minutes,
+    )
+    .select_from(models.SlaPolicy)
+    .join(models.BusinessCalendar, models.BusinessCalendar.id == models.SlaPolicy.calendar_id)
+    .outerjoin(
+        models.SlaTarget,
+        (models.SlaTarget.policy_id == models.SlaPolicy.id)
+        & (models.SlaTarget.priority == bindparam("priority")),
+    )
+    .where(models.SlaPolicy.id == bindparam("policy_id"))
+)
 
 
 def apply_targets(session: Session, ticket: models.Ticket) -> None:
@@ -71,21 +90,7 @@ def apply_targets(session: Session, ticket: models.Ticket) -> None:
     found = None
     if policy_id is not None:
         found = session.execute(
-            select(
-                models.BusinessCalendar,
-                models.SlaTarget.first_response_minutes,
-                models.SlaTarget.resolution_minutes,
-            )
-            .select_from(models.SlaPolicy)
-            .join(
-                models.BusinessCalendar, models.BusinessCalendar.id == models.SlaPolicy.calendar_id
-            )
-            .outerjoin(
-                models.SlaTarget,
-                (models.SlaTarget.policy_id == models.SlaPolicy.id)
-                & (models.SlaTarget.priority == ticket.priority),
-            )
-            .where(models.SlaPolicy.id == policy_id)
+            _CALENDAR_AND_TARGET, {"priority": ticket.priority, "policy_id": policy_id}
         ).first()
     ticket.sla_policy_id = policy_id if found is not None else None
     ticket.first_response_target_minutes = found.first_response_minutes if found else None

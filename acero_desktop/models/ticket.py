@@ -50,7 +50,8 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_ticket_status_updated", "status", "updated_at"),
         Index("ix_ticket_team_status", "team_id", "status"),
-        Index("ix_ticket_assignee_status", "assignee_id", "status"),
+        # priority too: the open-load aggregate of smart assignment reads the index alone.
+        Index("ix_ticket_assignee_status", "assignee_id", "status", "priority"),
         Index("ix_ticket_requester", "requester_id"),
     )
 

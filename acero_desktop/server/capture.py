@@ -72,14 +72,30 @@ def _key(obj: Any) -> tuple[str, str]:
     return (obj.__tablename__, str(obj.id))
 
 
+_RECORDER = "acero_capture"
+
+
 @contextmanager
 def recording(session: Session) -> Iterator[_Recorder]:
+    # One listener for every session, looking up the recorder in ``session.info``: adding and
+    # removing a listener on the session for each mutation cost more than the recording.
     rec = _Recorder()
-    event.listen(session, "before_flush", rec.before_flush)
+    outer = session.info.get(_RECORDER)
+    session.info[_RECORDER] = rec
     try:
         yield rec
     finally:
-        event.remove(session, "before_flush", rec.before_flush)
+        if outer is None:
+            session.info.pop(_RECORDER, None)
+        else:
+            session.info[_RECORDER] = outer
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, flush_context: object, instances: object) -> None:
+    rec: _Recorder | None = session.info.get(_RECORDER)
+    if rec is not None:
+        rec.before_flush(session, flush_context, instances)
 
 
 def run_captured(ctx: MutationContext, name: str, args: dict[str, Any]) -> list[Change]:

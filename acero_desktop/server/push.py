@@ -16,7 +16,9 @@ interleave. For each mutation, in order:
 
 At the end, still in the transaction, the batch's row changes take consecutive sequence numbers
 from ``sync_head`` and are appended to ``change_log``; the results are stored; then the caller
-commits, and only after the commit answers the client and fans the changes out.
+commits, and only after the commit answers the client and fans the changes out. Inside the
+writer's group commit (``deferred_log``) the numbering and both inserts wait for the end of the
+whole group and are done once for all its pushes, in their order.
 
 Timestamps: the mutation runs at the client's ``ts`` (made offline, it keeps its real time),
 clamped into [now - MAX_TS_AGE, now]: a client clock in the future never writes future times,
@@ -29,7 +31,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,7 +46,7 @@ from acero_desktop.core.actor import Actor, load_actor
 from acero_desktop.core.errors import AceroError
 from acero_desktop.core.ids import uuid7
 from acero_desktop.core.mutations.base import MutationContext
-from acero_desktop.core.rowcodec import encode_row, model_for_table
+from acero_desktop.core.rowcodec import encode_row, model_for_table, table_of
 from acero_desktop.models import Channel
 from acero_desktop.sync.protocol import Mutation
 
@@ -61,6 +64,8 @@ from .logging import event
 from .tables import ChangeLog, MutationResultRow, SyncClient
 
 MAX_TS_AGE = timedelta(days=30)
+_CHANGE_LOG = table_of(ChangeLog)
+_MUTATION_RESULT = table_of(MutationResultRow)
 # Re-runs of a mutation that hit a unique constraint (see run_one).
 INTEGRITY_RETRIES = 2
 
@@ -187,6 +192,31 @@ def apply_push(
             }
             stored.append({"mutation_id": m.id, "name": m.name, "status": "rejected", "r": result})
         results.append(result)
+
+    def numbered(committed: Committed) -> list[dict[str, Any]]:
+        head = committed.to_seq
+        # Sequence numbers of applied mutations: the last change of each (or the head if none).
+        seq = committed.from_seq
+        for result, cs in pending:
+            seq += len(cs)
+            result["seq"] = seq if cs else head
+        for r in results:
+            if r["status"] == "rejected":  # this push's own rejections (may run twice)
+                r["seq"] = head
+        return [
+            {
+                "client_id": client_id,
+                "mutation_id": s["mutation_id"],
+                "name": s["name"],
+                "status": s["status"],
+                "seq": s["r"]["seq"],
+                "code": s["r"].get("code"),
+                "message": s["r"].get("message"),
+                "at": now,
+            }
+            for s in stored
+        ]
+
     committed = number_and_log(
         session,
         [c for _, cs in pending for c in cs],
@@ -194,33 +224,8 @@ def apply_push(
         client_id=client_id,
         origins=[(r["id"], len(cs)) for r, cs in pending],
         now=now,
+        then=numbered,
     )
-    head = committed.to_seq
-    # Sequence numbers of applied mutations: the last change of each (or the head if none).
-    seq = committed.from_seq
-    for result, cs in pending:
-        seq += len(cs)
-        result["seq"] = seq if cs else head
-    for r in results:
-        if r["status"] == "rejected" and r.get("seq") is None:
-            r["seq"] = head
-    if stored:
-        session.execute(
-            insert(MutationResultRow),
-            [
-                {
-                    "client_id": client_id,
-                    "mutation_id": s["mutation_id"],
-                    "name": s["name"],
-                    "status": s["status"],
-                    "seq": s["r"]["seq"],
-                    "code": s["r"].get("code"),
-                    "message": s["r"].get("message"),
-                    "at": now,
-                }
-                for s in stored
-            ],
-        )
     client.last_mutation_id = last
     client.last_seen_at = now
     return PushOutcome(results, committed if committed.changes else None, last)
@@ -320,47 +325,133 @@ def number_and_log(
     client_id: str | None,
     origins: list[tuple[int | None, int]],
     now: datetime,
+    then: Callable[[Committed], list[dict[str, Any]]] | None = None,
 ) -> Committed:
-    """Give ``changes`` their sequence numbers and append them to the change log."""
-    if not changes:
-        head = allocate_seqs(session, 0)
-        return Committed(head, head, [])
-    last = allocate_seqs(session, len(changes))
-    first = last - len(changes) + 1
-    mutation_ids: list[int | None] = []
-    for mid, count in origins:
-        mutation_ids += [mid] * count
-    rows = []
-    for i, ch in enumerate(changes):
-        ch.seq = first + i
-        rows.append(
-            {
-                "seq": ch.seq,
-                "table_name": ch.table,
-                "row_id": ch.id,
-                "op": ch.op,
-                "row": ch.row,
-                "old": ch.old,
-                "ticket_id": ch.ticket_id,
-                "actor_id": actor_id,
-                "client_id": client_id,
-                "mutation_id": mutation_ids[i] if i < len(mutation_ids) else None,
-                "at": now,
-            }
-        )
-    session.execute(insert(ChangeLog), rows)
+    """Give ``changes`` their sequence numbers and append them to the change log.
+
+    The facts of the touched tickets are read now (as this mutation left them). Numbering
+    and logging happen now, or, inside :func:`deferred_log` (the writer's group commit), when
+    the block ends, for every job of the batch at once and in their order. ``then`` runs once
+    the numbers are known, with the numbered ``Committed``; it returns rows for
+    ``mutation_result``, inserted together.
+    """
     ticket_ids = {c.ticket_id for c in changes if c.ticket_id}
-    facts = load_ticket_facts(session, ticket_ids, use_identity_map=True)
+    facts = load_ticket_facts(session, ticket_ids, use_identity_map=True) if changes else {}
     comment_ids = {
         str(c.row.get("comment_id"))
         for c in changes
         if c.table == "attachment" and c.row and c.row.get("comment_id")
     }
-    internal = load_internal_comments(session, comment_ids)
-    return Committed(first - 1, last, changes, facts, internal)
+    internal = load_internal_comments(session, comment_ids) if changes else frozenset()
+    entry = _LogEntry(
+        Committed(0, 0, changes, facts, internal), actor_id, client_id, origins, now, then
+    )
+    log: DeferredLog | None = session.info.get(_DEFERRED)
+    if log is None:
+        _write_log(session, [entry])
+    else:
+        log.entries.append(entry)
+    return entry.committed
+
+
+@dataclass
+class _LogEntry:
+    committed: Committed
+    actor_id: str | None
+    client_id: str | None
+    origins: list[tuple[int | None, int]]
+    now: datetime
+    then: Callable[[Committed], list[dict[str, Any]]] | None
+
+
+_DEFERRED = "acero_deferred_log"
+
+
+@dataclass
+class DeferredLog:
+    """Log entries of a group commit's jobs, numbered and written together at its end."""
+
+    entries: list[_LogEntry] = field(default_factory=list)
+    _at_job_start: list[_LogEntry] = field(default_factory=list)
+
+    def begin_job(self) -> None:
+        self._at_job_start = list(self.entries)
+
+    def rollback_job(self) -> None:
+        """The job's savepoint was rolled back: drop its entries, and queue again the earlier
+        jobs' entries a flush during the job wrote (the rollback took those rows back too;
+        they are numbered afresh, from the same head, at the next flush)."""
+        self.entries = self._at_job_start
+
+    def flush(self, session: Session) -> None:
+        entries, self.entries = self.entries, []
+        if entries:
+            _write_log(session, entries)
+
+
+@contextmanager
+def deferred_log(session: Session) -> Iterator[DeferredLog]:
+    """Number and log the changes of every job in the block with one counter update and one
+    insert per table, in the jobs' order, when the block ends without an exception."""
+    log = DeferredLog()
+    session.info[_DEFERRED] = log
+    try:
+        yield log
+        log.flush(session)
+    finally:
+        session.info.pop(_DEFERRED, None)
+
+
+def _flush_deferred(session: Session) -> None:
+    """Write pending log entries before reading what they write (``mutation_result``)."""
+    log: DeferredLog | None = session.info.get(_DEFERRED)
+    if log is not None:
+        log.flush(session)
+
+
+def _write_log(session: Session, entries: list[_LogEntry]) -> None:
+    total = sum(len(e.committed.changes) for e in entries)
+    last = allocate_seqs(session, total)
+    seq = last - total  # the head before these entries
+    rows: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for entry in entries:
+        committed = entry.committed
+        committed.from_seq = seq
+        mutation_ids: list[int | None] = []
+        for mid, count in entry.origins:
+            mutation_ids += [mid] * count
+        for i, ch in enumerate(committed.changes):
+            seq += 1
+            ch.seq = seq
+            rows.append(
+                {
+                    "seq": ch.seq,
+                    "table_name": ch.table,
+                    "row_id": ch.id,
+                    "op": ch.op,
+                    "row": ch.row,
+                    "old": ch.old,
+                    "ticket_id": ch.ticket_id,
+                    "actor_id": entry.actor_id,
+                    "client_id": entry.client_id,
+                    "mutation_id": mutation_ids[i] if i < len(mutation_ids) else None,
+                    "at": entry.now,
+                }
+            )
+        committed.to_seq = seq
+        if entry.then is not None:
+            results += entry.then(committed)
+    # Core inserts (the table, not the mapped class): the ORM's bulk-insert path costs more
+    # than the statement itself, and nothing here needs the ORM.
+    if rows:
+        session.execute(insert(_CHANGE_LOG), rows)
+    if results:
+        session.execute(insert(_MUTATION_RESULT), results)
 
 
 def _duplicate(session: Session, actor: Actor, client_id: str, m: Mutation) -> dict[str, Any]:
+    _flush_deferred(session)  # its outcome may be an earlier job's of this group commit
     stored = session.get(MutationResultRow, (client_id, m.id))
     result: dict[str, Any] = {"id": m.id, "status": "duplicate"}
     if stored is None:

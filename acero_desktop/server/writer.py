@@ -23,9 +23,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from acero_desktop.core.mutations.base import keep_rows_alive
+
 from .db import Store
 from .hub import Hub
-from .push import Committed
+from .push import Committed, deferred_log
 
 T = TypeVar("T")
 # Most jobs in one transaction (bounds the latency of the first job of a large batch).
@@ -104,13 +106,25 @@ class WriteQueue:
 
     def _batch(self, jobs: list[_Job]) -> list[tuple[bool, Any]]:
         outcomes: list[tuple[bool, Any]] = []
-        with self.store.write_session() as session:
+        # On SQLite, rows read by one job stay in the identity map for the next (pushes of one
+        # batch usually touch the same few tickets): no re-read of a ticket per comment. Safe
+        # there because the batch holds the only write lock; with several PostgreSQL writers a
+        # job must still read what another process committed meanwhile, so not there. The
+        # jobs' changes are numbered and logged together at the end (one counter update, one
+        # insert per table), in job order, so sequence numbers still follow the jobs' order.
+        with (
+            self.store.write_session() as session,
+            keep_rows_alive(session) if self.store.is_sqlite else contextlib.nullcontext(),
+            deferred_log(session) as log,
+        ):
             for job in jobs:
+                log.begin_job()
                 savepoint = session.begin_nested()
                 try:
                     value = job.fn(session)
                 except Exception as exc:
                     savepoint.rollback()
+                    log.rollback_job()  # its log entries name rows that were rolled back
                     if not _expected(exc):
                         logging.getLogger("acero.server").exception("write job failed")
                     outcomes.append((False, exc))

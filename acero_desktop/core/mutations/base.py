@@ -168,10 +168,45 @@ _Touched = dict[tuple[str, str], tuple[Base, bool]]
 def _tracking(session: Session) -> Iterator[_Touched]:
     touched: _Touched = {}
     session.info["acero_touched"] = touched
+    # The identity map holds clean rows weakly: a user a check loaded and let go of would be
+    # read again by the next session.get (the history row naming them, give_to stamping them).
+    # Keeping every row loaded during the mutation alive makes those lookups free. A caller
+    # running many mutations in one transaction (the server's group commit) may keep them for
+    # the whole transaction with keep_rows_alive.
+    own = KEEP_ALIVE not in session.info
+    if own:
+        session.info[KEEP_ALIVE] = []
     try:
         yield touched
     finally:
         session.info.pop("acero_touched", None)
+        if own:
+            session.info.pop(KEEP_ALIVE, None)
+
+
+KEEP_ALIVE = "acero_keep_alive"
+
+
+@contextmanager
+def keep_rows_alive(session: Session) -> Iterator[None]:
+    """Hold every row loaded or written in ``session`` until the block ends.
+
+    For a transaction that runs many mutations on the same rows: the second comment on a
+    ticket finds the ticket in the identity map instead of reading it again.
+    """
+    session.info[KEEP_ALIVE] = []
+    try:
+        yield
+    finally:
+        session.info.pop(KEEP_ALIVE, None)
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+@event.listens_for(Session, "pending_to_persistent")
+def _keep_alive(session: Session, instance: object) -> None:
+    kept: list[object] | None = session.info.get(KEEP_ALIVE)
+    if kept is not None:
+        kept.append(instance)
 
 
 @event.listens_for(Session, "after_flush")
