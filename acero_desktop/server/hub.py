@@ -195,6 +195,7 @@ class Hub:
         self.store = store
         # Every cursor leaves this server only after ``served`` recorded it (restore check).
         self.served = served
+        self._committed = 0  # the highest seq known committed (may run ahead of last_fanned)
         self.poll_interval = poll_interval
         # While LISTEN is up the poll is a fallback: never more often than this.
         self.listen_poll_interval = listen_poll_interval
@@ -249,6 +250,7 @@ class Hub:
     def submit(self, committed: Committed | None) -> None:
         """Queue a committed batch; call in commit order (under the write lock)."""
         if committed is not None and committed.changes:
+            self._committed = max(self._committed, committed.to_seq)
             self._queue.put_nowait(committed)
 
     def _advance(self, seq: int) -> None:
@@ -284,6 +286,7 @@ class Hub:
             try:
                 if isinstance(item, _ReadLog):
                     upto = item.upto
+                    self._committed = max(self._committed, upto)
                     if item.notified:
                         self._notified_read_queued = False
                         upto = max(upto, self._notified_head)
@@ -311,8 +314,14 @@ class Hub:
             await self._deliver(committed)
 
     async def mark_served(self, seq: int) -> None:
+        """Record ``seq`` as served before it leaves; one write covers all that is committed.
+
+        Any committed seq may be recorded (the store holds it, so a plain restart never finds
+        its head below the mark); taking the highest known makes the batches queued behind
+        this one free, so under load the file is written once per burst, not per batch.
+        """
         if self.served is not None:
-            await self.served.ensure(seq)
+            await self.served.ensure(max(seq, self._committed))
 
     async def _deliver(self, c: Committed) -> None:
         await self.mark_served(c.to_seq)

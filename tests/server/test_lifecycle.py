@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import subprocess
 import sys
@@ -247,3 +248,29 @@ async def test_tls_serves_https_and_wss(
     welcome = await c.connect()
     assert welcome["type"] == "welcome"
     await c.close()
+
+
+async def test_accepted_connections_send_small_answers_at_once() -> None:
+    """TCP_NODELAY on every accepted socket: a push result must not wait for a delayed ACK."""
+    import socket
+
+    from acero_desktop.server.cli import listening_socket
+
+    sock = listening_socket("127.0.0.1", 0)
+    nodelay: list[int] = []
+
+    async def accepted(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nodelay.append(
+            writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        )
+        writer.close()
+
+    server = await asyncio.start_server(accepted, sock=sock)
+    async with server:
+        _r, w = await asyncio.open_connection(*sock.getsockname()[:2])
+        for _ in range(100):
+            if nodelay:
+                break
+            await asyncio.sleep(0.01)
+        w.close()
+    assert nodelay and nodelay[0] != 0
