@@ -14,9 +14,15 @@ Figures:
 - local change: ``LocalCache.mutate`` (the mutator on the cache, shadow rows and the outbox
   row, one transaction) and ``SyncEngine.mutate`` (the same through the database worker, with
   the status refresh), offline, on the cache holding all the tickets;
-- replay: one server batch (a ticket row) arriving while N mutations wait in the outbox;
+- replay: one server batch (a ticket row) arriving while N mutations wait in the outbox, and
+  five such batches arriving together (stored in one transaction, one rebase);
 - A -> B: ``comment.add`` on client A (admin) until client B's cache (an agent of the ticket's
-  team) reports the comment, through the server; 100 samples.
+  team) reports the comment, through the server; 100 samples;
+- drain: ``--drain`` (1,000) changes made offline, then the engine started against the server:
+  time until the outbox is empty, with the rebases and the mutations they replayed.
+
+``--only replay,drain`` picks figures; ``--reuse`` keeps the full store and its admin cache
+after the first catch-up (``bench/out/sync-reuse-*``) and starts later runs from them.
 """
 
 from __future__ import annotations
@@ -48,8 +54,15 @@ from acero_desktop.models import (  # noqa: E402
     TicketComment,
     User,
 )
-from acero_desktop.sync.cache import ApplyReport, LocalCache, ServerRow  # noqa: E402
+from acero_desktop.sync.cache import (  # noqa: E402
+    ApplyReport,
+    LocalCache,
+    ServerBatch,
+    ServerFrame,
+    ServerRow,
+)
 from acero_desktop.sync.engine import SyncCallbacks, SyncEngine, SyncOptions  # noqa: E402
+from acero_desktop.sync.tables import OutboxEntry  # noqa: E402
 from tests.support.live_server import LiveServer, checkpoint, seed_db  # noqa: E402
 
 OUT = REPO / "bench" / "out"
@@ -315,9 +328,71 @@ def replay(cache_path: Path, pending: int, batches: int = 5) -> None:
             f"p50 {ms(statistics.median(times))}",
             f"max {ms(max(times))}; {len(report.touched.get('ticket', ()))} ticket rows touched",
         )
+        # The same batches again, arriving together: what the engine stores in one rebase.
+        cursor = cache.meta().cursor or 0
+        frames: list[ServerFrame] = []
+        for k, r in enumerate(rows, start=1):
+            changed = {**r, "title": f"{r['title']} (second edit {k})"}
+            frames.append(
+                ServerBatch(
+                    cursor + k - 1,
+                    cursor + k,
+                    [ServerRow(cursor + k, "ticket", str(r["id"]), "upsert", changed)],
+                )
+            )
+        t = time.perf_counter()
+        report = cache.apply_frames(frames)
+        row(
+            f"  {len(frames)} such batches arriving together",
+            ms(time.perf_counter() - t),
+            f"{report.rebases} rebase, {report.replayed:,} mutations replayed",
+        )
     finally:
         cache.close()
         shutil.rmtree(work.parent, ignore_errors=True)
+
+
+# --- draining an outbox ------------------------------------------------------------------------
+
+
+async def drain(server: LiveServer, cache_path: Path, work: Path, n: int) -> None:
+    """``n`` changes made offline, then the engine started: time until the outbox is empty.
+
+    Also counts rebases and the outbox entries they replayed (the quadratic part of issue 4).
+    """
+    path = work / f"drain-{n}.db"
+    backup(cache_path, path)
+    cache = LocalCache.open(path)
+    rng = random.Random(5)
+    for name, args in mutation_mix(cache, rng, n):
+        cache.mutate(name, args)
+    counts = {"rebases": 0, "replayed": 0}
+    rebase = cache._rebase
+
+    def counted(session: Any, *a: Any, **kw: Any) -> Any:
+        counts["rebases"] += 1
+        counts["replayed"] += int(
+            session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+        )
+        return rebase(session, *a, **kw)
+
+    cache._rebase = counted  # type: ignore[method-assign]
+    engine = SyncEngine(cache, server.ws_url, lambda: server.login("admin"), options=fast_options())
+    t = time.perf_counter()
+    engine.start()
+    await asyncio.wait_for(engine.idle.wait(), 3600)
+    elapsed = time.perf_counter() - t
+    await engine.stop()
+    engine.close()
+    left = cache.pending_count()
+    issues = len(cache.issues())
+    cache.close()
+    row(
+        f"drain an outbox of {n:,} offline changes",
+        f"{elapsed:.1f} s",
+        f"{counts['rebases']} rebases replaying {counts['replayed']:,} mutations in all; "
+        f"{left} left, {issues} sync issues",
+    )
 
 
 # --- A -> B ------------------------------------------------------------------------------------
@@ -362,7 +437,7 @@ async def a_to_b(server: LiveServer, cache_a: Path, work: Path, samples: int) ->
     )
     # Client-side parts of each sample: B storing server batches, A's local change.
     b_apply: list[float] = []
-    apply = b.apply_server_batch
+    apply = b.apply_frames  # what the engine stores server batches with
 
     def timed_apply(*args: Any, **kw: Any) -> ApplyReport:
         t = time.perf_counter()
@@ -371,7 +446,7 @@ async def a_to_b(server: LiveServer, cache_a: Path, work: Path, samples: int) ->
         finally:
             b_apply.append(time.perf_counter() - t)
 
-    b.apply_server_batch = timed_apply  # type: ignore[method-assign]
+    b.apply_frames = timed_apply  # type: ignore[method-assign]
     ea.start()
     eb.start()
     t = time.perf_counter()
@@ -406,7 +481,7 @@ async def a_to_b(server: LiveServer, cache_a: Path, work: Path, samples: int) ->
     row(
         "  of which on the clients",
         f"A {ms(statistics.median(local))}, B {ms(statistics.median(b_apply))}",
-        "medians: A's SyncEngine.mutate; B's apply_server_batch per batch (the rest is the "
+        "medians: A's SyncEngine.mutate; B's apply_frames per batch (the rest is the "
         "push, the server's transaction and its fan-out)",
     )
     for e in (ea, eb):
@@ -419,6 +494,10 @@ async def a_to_b(server: LiveServer, cache_a: Path, work: Path, samples: int) ->
 # --- main ------------------------------------------------------------------------------------
 
 
+def want(args: argparse.Namespace, figure: str) -> bool:
+    return not args.only or figure in {f.strip() for f in args.only.split(",")}
+
+
 async def main(args: argparse.Namespace) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     seed = seeded(args.tickets)
@@ -426,35 +505,53 @@ async def main(args: argparse.Namespace) -> None:
     print(f"store: {seed} ({seed.stat().st_size / 1e6:.0f} MB); work files in {work}", flush=True)
     try:
         # 1. tickets + comments only (issue 4's figure)
-        lean = store_copy(seed, "sync-run-lean.db", only_tickets_and_comments=True)
-        counts = count_rows(lean, ["ticket", "ticket_comment"])
-        print(f"lean store: {counts}", flush=True)
-        with LiveServer(lean, work / "lean-data") as server:
-            cache = await catch_up(
-                server, server.login("admin"), work / "admin-lean.db", "tickets+comments"
-            )
-            cache.close()
-        # 2. the full demo store; its admin cache serves the other figures
-        if not args.skip_full:
-            full = store_copy(seed, "sync-run-full.db", only_tickets_and_comments=False)
-            with LiveServer(full, work / "full-data") as server:
+        if want(args, "catch-up"):
+            lean = store_copy(seed, "sync-run-lean.db", only_tickets_and_comments=True)
+            counts = count_rows(lean, ["ticket", "ticket_comment"])
+            print(f"lean store: {counts}", flush=True)
+            with LiveServer(lean, work / "lean-data") as server:
                 cache = await catch_up(
-                    server, server.login("admin"), work / "admin-full.db", "full demo"
+                    server, server.login("admin"), work / "admin-lean.db", "tickets+comments"
                 )
                 cache.close()
-                cache_path = work / "admin-full.db"
+        # 2. the full demo store; its admin cache serves the other figures
+        if not args.skip_full:
+            # --reuse: the store and the admin cache as a first run left them (the server
+            # knows the client then, so it catches up instead of sending a snapshot again).
+            saved_store = OUT / f"sync-reuse-store-{args.tickets}.db"
+            saved_cache = OUT / f"sync-reuse-cache-{args.tickets}.db"
+            reuse = args.reuse and saved_store.exists() and saved_cache.exists()
+            full = store_copy(
+                saved_store if reuse else seed, "sync-run-full.db", only_tickets_and_comments=False
+            )
+            cache_path = work / "admin-full.db"
+            with LiveServer(full, work / "full-data") as server:
+                if reuse:
+                    backup(saved_cache, cache_path)
+                else:
+                    cache = await catch_up(server, server.login("admin"), cache_path, "full demo")
+                    cache.close()
+                    if args.reuse:
+                        backup(full, saved_store)
+                        backup(cache_path, saved_cache)
                 # 3. local changes at 100k tickets (offline, on a copy)
-                probe_path = work / "probe.db"
-                backup(cache_path, probe_path)
-                probe = LocalCache.open(probe_path)
-                local_changes(probe, args.changes)
-                await local_changes_engine(probe, args.changes)
-                probe.close()
+                if want(args, "local"):
+                    probe_path = work / "probe.db"
+                    backup(cache_path, probe_path)
+                    probe = LocalCache.open(probe_path)
+                    local_changes(probe, args.changes)
+                    await local_changes_engine(probe, args.changes)
+                    probe.close()
                 # 4. replay
-                for n in (0, 100, 1000):
-                    replay(cache_path, n)
+                if want(args, "replay"):
+                    for n in (0, 100, 1000):
+                        replay(cache_path, n)
                 # 5. A -> B
-                await a_to_b(server, cache_path, work, args.samples)
+                if want(args, "latency"):
+                    await a_to_b(server, cache_path, work, args.samples)
+                # 6. draining a big outbox (last: it writes to the server's store)
+                if want(args, "drain"):
+                    await drain(server, cache_path, work, args.drain)
         else:
             print("(--skip-full: local change, replay and latency figures need the full store)")
     finally:
@@ -479,4 +576,17 @@ if __name__ == "__main__":
         "--skip-full", action="store_true", help="only the tickets+comments catch-up"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work files")
+    parser.add_argument("--drain", type=int, default=1000, help="offline changes to drain")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated figures to run: catch-up, local, replay, latency, drain "
+        "(default: all)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the full store and admin cache after the first catch-up (bench/out/"
+        "sync-reuse-*) and start from them next time instead of catching up again",
+    )
     asyncio.run(main(parser.parse_args()))

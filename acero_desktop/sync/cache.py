@@ -6,7 +6,8 @@ mutations of the outbox replayed on top, in order. Three transactions keep it:
 - a local change: run the mutator on the cache, remember the confirmed state of every row it
   touches (the shadow) and append the outbox entry — one ``BEGIN IMMEDIATE`` transaction;
 - a server batch: put shadowed rows back to their confirmed state, apply the server's rows,
-  advance the cursor, drop the mutations the server confirmed, replay the rest — one transaction;
+  advance the cursor, drop the mutations the server confirmed, replay the rest — one transaction
+  (for all the batches and push answers already waiting together: ``apply_frames``);
 - a rejection: drop the mutation and record a sync issue, then rebase — one transaction.
 """
 
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, Table, delete, event, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -30,7 +31,6 @@ from sqlalchemy.orm import Session
 from acero_desktop.core.actor import Actor, load_actor
 from acero_desktop.core.errors import AceroError
 from acero_desktop.core.ids import uuid7
-from acero_desktop.core.mutations import MutationContext, RowChange, run_mutation
 from acero_desktop.core.rowcodec import (
     JsonRow,
     decode_row,
@@ -45,6 +45,9 @@ from acero_desktop.store.engine import sqlite_url
 from . import staging
 from .migrations_set import CLIENT
 from .tables import OutboxEntry, ShadowRow, SyncIssue, SyncMeta
+
+if TYPE_CHECKING:
+    from acero_desktop.core.mutations import RowChange
 
 
 class CursorGap(RuntimeError):
@@ -71,6 +74,36 @@ class ServerRow:
     origin_mutation_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ServerBatch:
+    """A ``changes`` frame: the server's rows in (from_seq, to_seq] (see apply_server_batch)."""
+
+    from_seq: int | None
+    to_seq: int
+    rows: Sequence[ServerRow]
+    final: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """The server applied (or had applied) a mutation with effects at ``seq``."""
+
+    mutation_id: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """The server refused a mutation."""
+
+    mutation_id: int
+    code: str
+    message: str
+
+
+ServerFrame = ServerBatch | Acknowledgement | Rejection
+
+
 @dataclass
 class ApplyReport:
     """What a batch did, so the UI refreshes only those rows."""
@@ -82,6 +115,12 @@ class ApplyReport:
     rejected: list[int] = field(default_factory=list)
     # A snapshot replaced everything: views should reload rather than patch rows.
     full_reload: bool = False
+    # apply_frames stopped at a batch that does not start at the cursor (the frames before it
+    # are stored): pull from the cursor again. Holds the reason.
+    cursor_gap: str | None = None
+    # How many rebases ran and how many outbox entries they replayed in all.
+    rebases: int = 0
+    replayed: int = 0
 
     def touch(self, table: str, row_id: str) -> None:
         self.touched.setdefault(table, set()).add(row_id)
@@ -245,6 +284,10 @@ class LocalCache:
     ) -> list[RowChange]:
         if actor is None:
             actor = self._actor_of(session, user_id)
+        # The mutators (pydantic schemas, ~0.15 s to import) load with the first local change,
+        # not at start-up.
+        from acero_desktop.core.mutations import MutationContext, run_mutation
+
         ctx = MutationContext(session=session, actor=actor, at=ts, channel=Channel.DESKTOP, key=key)
         with _shadowing(session):
             return run_mutation(ctx, name, args)
@@ -259,44 +302,11 @@ class LocalCache:
 
     def acknowledge(self, mutation_id: int, seq: int) -> ApplyReport:
         """The server applied (or had applied) a mutation with effects at ``seq``."""
-        with self._write() as session:
-            session.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.mutation_id == mutation_id)
-                .values(ack_seq=seq)
-            )
-            meta = session.get(SyncMeta, 1)
-            assert meta is not None
-            report = ApplyReport()
-            if meta.cursor is not None and seq <= meta.cursor:
-                report.confirmed = self._drop_confirmed(session, meta.cursor)
-                if report.confirmed:
-                    # Its effects came with an earlier batch; stop replaying it on top.
-                    self._rebase(session, [], report)
-            return report
+        return self.apply_frames([Acknowledgement(mutation_id, seq)])
 
     def reject(self, mutation_id: int, code: str, message: str) -> ApplyReport:
         """The server refused a mutation: drop it, tell the user, and rebase the rest."""
-        now = datetime.now(UTC)
-        with self._write() as session:
-            entry = session.get(OutboxEntry, mutation_id)
-            if entry is None:
-                return ApplyReport()
-            session.add(
-                SyncIssue(
-                    mutation_id=mutation_id,
-                    name=entry.name,
-                    args=entry.args,
-                    code=code,
-                    message=message,
-                    created_at=now,
-                )
-            )
-            session.delete(entry)
-            session.flush()
-            report = ApplyReport(rejected=[mutation_id])
-            self._rebase(session, [], report)
-            return report
+        return self.apply_frames([Rejection(mutation_id, code, message)])
 
     def apply_server_batch(
         self,
@@ -312,22 +322,77 @@ class LocalCache:
         the cursor moves to ``to_seq`` with the final one only. Pages are upserts of whole rows,
         so re-reading a range after a crash stores the same rows again and nothing more.
         """
+        return self.apply_frames([ServerBatch(from_seq, to_seq, rows, final)])
+
+    def apply_frames(self, frames: Sequence[ServerFrame]) -> ApplyReport:
+        """Store several server answers in order, in ONE transaction with ONE rebase.
+
+        The same end state as applying them one by one (each a transaction and a rebase): the
+        confirmed rows are the server's rows at the last cursor whichever way they came (the
+        shadows are put back once, then every batch's rows are written in order), the outbox
+        loses what was confirmed or refused by then, and what is still pending is replayed
+        once on top instead of once per frame — the engine hands over every frame already
+        waiting, so draining a big outbox costs a few replays of it, not one per answer.
+
+        Raises CursorGap when the first batch does not start at the cursor. A later batch that
+        does not stops there: the frames before it are stored and ``cursor_gap`` says why.
+        """
+        now = datetime.now(UTC)
         with self._write() as session:
             meta = session.get(SyncMeta, 1)
             assert meta is not None
-            if meta.cursor != from_seq:
-                raise CursorGap(f"cache is at {meta.cursor}, batch starts at {from_seq}")
             report = ApplyReport()
-            if final:
-                meta.cursor = to_seq
-                meta.last_synced_at = datetime.now(UTC)
-                # Mutations whose effects the batch carries leave before the replay, not after.
-                report.confirmed = self._drop_confirmed(session, to_seq)
-            if rows or report.confirmed:
-                # (An empty batch that confirms nothing, e.g. a pong moving an idle cursor,
-                # changes no row: replaying the whole outbox for it would be wasted.)
+            rows: list[ServerRow] = []
+            for index, frame in enumerate(frames):
+                if isinstance(frame, ServerBatch):
+                    if meta.cursor != frame.from_seq:
+                        gap = f"cache is at {meta.cursor}, batch starts at {frame.from_seq}"
+                        if index == 0:
+                            raise CursorGap(gap)
+                        report.cursor_gap = gap
+                        break
+                    rows.extend(frame.rows)
+                    if frame.final:
+                        meta.cursor = frame.to_seq
+                        meta.last_synced_at = now
+                elif isinstance(frame, Acknowledgement):
+                    session.execute(
+                        update(OutboxEntry)
+                        .where(OutboxEntry.mutation_id == frame.mutation_id)
+                        .values(ack_seq=frame.seq)
+                    )
+                else:
+                    self._record_rejection(session, frame, now, report)
+            if meta.cursor is not None:
+                # Mutations whose effects the batches carry leave before the replay, not after
+                # (also one acknowledged at or below the cursor: its effects came earlier).
+                session.flush()
+                report.confirmed = self._drop_confirmed(session, meta.cursor)
+            if rows or report.confirmed or report.rejected:
+                # (Frames that change nothing, e.g. an empty batch moving an idle cursor or an
+                # answer for a mutation whose effects are still to come, need no replay.)
                 self._rebase(session, rows, report)
             return report
+
+    def _record_rejection(
+        self, session: Session, frame: Rejection, now: datetime, report: ApplyReport
+    ) -> None:
+        entry = session.get(OutboxEntry, frame.mutation_id)
+        if entry is None:  # a second answer for it
+            return
+        session.add(
+            SyncIssue(
+                mutation_id=frame.mutation_id,
+                name=entry.name,
+                args=entry.args,
+                code=frame.code,
+                message=frame.message,
+                created_at=now,
+            )
+        )
+        session.delete(entry)
+        session.flush()
+        report.rejected.append(frame.mutation_id)
 
     def renumber_outbox(self, last_processed: int) -> None:
         """Give the mutations the server has not processed the ids it expects (last + 1, ...).
@@ -500,6 +565,8 @@ class LocalCache:
         meta = session.get(SyncMeta, 1)
         assert meta is not None
         entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.mutation_id)).all()
+        report.rebases += 1
+        report.replayed += len(entries)
         if not entries:
             return
         assert meta.user_id is not None

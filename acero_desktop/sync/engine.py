@@ -19,12 +19,28 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidMessage, InvalidStatus, InvalidURI
+from websockets.exceptions import (
+    ConnectionClosed,
+    ConnectionClosedOK,
+    InvalidMessage,
+    InvalidStatus,
+    InvalidURI,
+)
 
 from acero_desktop import __version__
 
 from . import protocol as p
-from .cache import ApplyReport, CursorGap, LocalCache, LocalResult, ServerRow
+from .cache import (
+    Acknowledgement,
+    ApplyReport,
+    CursorGap,
+    LocalCache,
+    LocalResult,
+    Rejection,
+    ServerBatch,
+    ServerFrame,
+    ServerRow,
+)
 from .status import Phase, SyncStatus
 
 log = logging.getLogger("acero.sync")
@@ -272,22 +288,42 @@ class SyncEngine:
         done = 0
         staging = False
         loop = asyncio.get_running_loop()
-        async for raw in ws:
-            try:
-                message = p.parse_message(raw, types=p.SERVER_TYPES)
-            except p.ProtocolError as exc:
-                log.warning("ignoring a bad frame from the server: %s", exc.reason)
-                continue
-            if isinstance(message, p.Changes):
-                if not message.final or self._status.phase is Phase.CATCHING_UP:
-                    done += len(message.rows)
-                    self._set_status(Phase.CATCHING_UP, done=done, total=message.total)
-                await self._apply_changes(ws, message)
-                if message.final:
-                    done = 0
-                    self._caught_up = True
-                    self._outbox_event.set()
-                    await self._refresh_status()
+        # A frame read while gathering answers that is not one (handled next, in order).
+        held: deque[Any] = deque()
+        while True:
+            if held:
+                message = held.popleft()
+            else:
+                try:
+                    raw = await ws.recv()
+                except ConnectionClosedOK:
+                    return
+                message = _parse(raw)
+                if message is None:
+                    continue
+            if _coalescible(message):
+                # Every answer already waiting goes into the same transaction and rebase:
+                # while one rebase replays a big outbox, the server's answers to it pile up,
+                # and storing them one by one would replay the outbox once for each.
+                answers = [message]
+                # (Bounded, so a long catch-up does not hold many parsed pages at once; the
+                # rest waits in websockets' buffer as before.)
+                gathered = _size(message)
+                while gathered < _GATHER_ROWS and _buffered(ws):
+                    try:
+                        following = _parse(await ws.recv())
+                    except ConnectionClosed:
+                        break  # store what came; the next receive ends the session
+                    if following is None:
+                        continue
+                    if not _coalescible(following):
+                        held.append(following)
+                        break
+                    answers.append(following)
+                    gathered += _size(following)
+                done = await self._take_answers(ws, answers, done)
+            elif isinstance(message, p.PushResult):  # gap or retry among the results
+                await self._take_results(message)
             elif isinstance(message, p.SnapshotPage):
                 if message.page == 1 or not staging:
                     while staged:
@@ -319,30 +355,65 @@ class SyncEngine:
                 self.cb.changed(report)
                 self._outbox_event.set()
                 await self._refresh_status()
-            elif isinstance(message, p.PushResult):
-                await self._take_results(message)
             elif isinstance(message, p.Error):
                 self._handle_error(message)
 
-    async def _apply_changes(self, ws: ClientConnection, message: p.Changes) -> None:
-        rows = [ServerRow(r.seq or 0, r.table, r.id, r.op, r.row) for r in message.rows]
+    async def _take_answers(self, ws: ClientConnection, answers: list[Any], done: int) -> int:
+        """Store ``changes`` batches and push results (applied, duplicate, rejected) in order,
+        in one cache transaction with one rebase. Returns the catch-up progress count."""
+        frames: list[ServerFrame] = []
+        refused: dict[int, str] = {}
+        final = answered = False
+        for message in answers:
+            if isinstance(message, p.Changes):
+                if not message.final or self._status.phase is Phase.CATCHING_UP:
+                    done += len(message.rows)
+                    self._set_status(Phase.CATCHING_UP, done=done, total=message.total)
+                rows = [ServerRow(r.seq or 0, r.table, r.id, r.op, r.row) for r in message.rows]
+                frames.append(ServerBatch(message.from_, message.to, rows, message.final))
+                final = final or message.final
+                continue
+            answered = True
+            for result in message.results:
+                self._in_flight.discard(result.id)
+                status = result.status
+                if status == "duplicate":
+                    status = "rejected" if result.original == "rejected" else "applied"
+                if status == "rejected":
+                    text = result.message or "The server refused this change."
+                    refused[result.id] = text
+                    frames.append(Rejection(result.id, result.code or "rejected", text))
+                else:
+                    # No seq: a duplicate whose first outcome the server no longer has:
+                    # processed, with its changes already in the log; it leaves once our
+                    # cursor is anywhere.
+                    seq = result.seq if result.seq is not None else 0
+                    frames.append(Acknowledgement(result.id, seq))
         try:
-            report = await self._on_db(
-                self.cache.apply_server_batch,
-                message.from_,
-                message.to,
-                rows,
-                final=message.final,
-            )
+            report = await self._on_db(self.cache.apply_frames, frames)
         except CursorGap as exc:
             # We missed something (or it came twice): start over from our cursor.
             log.info("resyncing: %s", exc)
             await ws.close(1000, "cursor gap; reconnecting")
-            return
+            return done
+        for mutation_id in report.rejected:  # not when a second answer for it comes
+            self.cb.issue(refused[mutation_id])
         self.cb.changed(report)
+        if report.cursor_gap is not None:
+            log.info("resyncing: %s", report.cursor_gap)
+            await ws.close(1000, "cursor gap; reconnecting")
+            return done
+        if final:
+            done = 0
+            self._caught_up = True
+        if final or answered:
+            self._outbox_event.set()
+            await self._refresh_status()
+        return done
 
     async def _pusher(self, ws: ClientConnection) -> None:
-        """Send the outbox in id order, a batch at a time, whenever it has something new."""
+        """Send the outbox in id order, in pushes of ``push_batch``, whenever it has something
+        new."""
         while True:
             self._outbox_event.clear()
             if not self._caught_up:
@@ -357,15 +428,23 @@ class SyncEngine:
                 e for e in pending if e.ack_seq is None and e.mutation_id not in self._in_flight
             ]
             if to_send:
-                batch = to_send[: self.opts.push_batch]
-                self._in_flight.update(e.mutation_id for e in batch)
-                push = p.Push(
-                    mutations=[
-                        p.Mutation(id=e.mutation_id, name=e.name, args=e.args, ts=e.ts)
-                        for e in batch
-                    ]
-                )
-                await ws.send(p.dump(push))
+                # Everything unsent goes now, a push per batch, without reading the outbox
+                # again in between: that read waits behind the database worker, which may be
+                # replaying a big outbox, and pushes trickling out one per replay would make
+                # the server answer in as many rounds (each costing the client a replay).
+                step = self.opts.push_batch
+                for start in range(0, len(to_send), step):
+                    batch = to_send[start : start + step]
+                    self._in_flight.update(e.mutation_id for e in batch)
+                    push = p.Push(
+                        mutations=[
+                            p.Mutation(id=e.mutation_id, name=e.name, args=e.args, ts=e.ts)
+                            for e in batch
+                        ]
+                    )
+                    await ws.send(p.dump(push))
+                    if batch[-1].mutation_id not in self._in_flight:
+                        break  # a gap or retry answer came meanwhile: start again from it
                 await self._refresh_status()
                 continue
             if self._caught_up and not self._in_flight and not pending:
@@ -449,6 +528,44 @@ class SyncEngine:
 
 
 _STAGED_PAGES = 3
+
+
+def _parse(raw: str | bytes) -> Any:
+    try:
+        return p.parse_message(raw, types=p.SERVER_TYPES)
+    except p.ProtocolError as exc:
+        log.warning("ignoring a bad frame from the server: %s", exc.reason)
+        return None
+
+
+def _coalescible(message: Any) -> bool:
+    """A frame the cache stores with others in one transaction: a ``changes`` batch, or push
+    results that all settle their mutations (a gap or retry is handled on its own)."""
+    if isinstance(message, p.Changes):
+        return True
+    return isinstance(message, p.PushResult) and all(
+        r.status in ("applied", "duplicate", "rejected") for r in message.results
+    )
+
+
+# How many rows and results one store of gathered answers takes at most (ten catch-up pages).
+_GATHER_ROWS = 20_000
+
+
+def _size(message: Any) -> int:
+    return len(message.rows) if isinstance(message, p.Changes) else len(message.results)
+
+
+def _buffered(ws: ClientConnection) -> bool:
+    """Whether a frame has already arrived (so receiving it does not wait for the network).
+
+    Reads websockets' receive buffer; should that ever move, answers are stored one by one."""
+    assembler = getattr(ws, "recv_messages", None)
+    frames = getattr(assembler, "frames", None)
+    try:
+        return frames is not None and len(frames) > 0
+    except TypeError:
+        return False
 
 
 def _retrieve(future: asyncio.Future[None]) -> None:

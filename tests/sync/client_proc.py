@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import contextlib
 
 from acero_desktop.core.ids import uuid7
-from acero_desktop.sync.cache import LocalCache
+from acero_desktop.sync.cache import LocalCache, ServerBatch
 from acero_desktop.sync.engine import SyncCallbacks, SyncEngine, SyncOptions
 
 
@@ -50,7 +50,7 @@ async def client(cmd: dict[str, Any], log: Any) -> None:
     if hold:
         # Stretch the moments worth killing in: inside the write transaction of a server
         # batch (catch-up or live) and of a snapshot page, and just before an answer is stored.
-        rebase, stage, ack = cache._rebase, cache.stage_snapshot_page, cache.acknowledge
+        rebase, stage, frames = cache._rebase, cache.stage_snapshot_page, cache.apply_frames
 
         def slow_rebase(*a: Any, **kw: Any) -> Any:
             say("in batch transaction")
@@ -62,14 +62,15 @@ async def client(cmd: dict[str, Any], log: Any) -> None:
             time.sleep(hold)
             return stage(*a, **kw)
 
-        def slow_ack(*a: Any, **kw: Any) -> Any:
-            say("storing an answer")
-            time.sleep(hold)
-            return ack(*a, **kw)
+        def slow_frames(answers: Any) -> Any:
+            if any(not isinstance(f, ServerBatch) for f in answers):
+                say("storing an answer")
+                time.sleep(hold)
+            return frames(answers)
 
         cache._rebase = slow_rebase  # type: ignore[method-assign]
         cache.stage_snapshot_page = slow_stage  # type: ignore[method-assign]
-        cache.acknowledge = slow_ack  # type: ignore[method-assign]
+        cache.apply_frames = slow_frames  # type: ignore[method-assign]
     last: list[str] = [""]
 
     def on_status(status: Any) -> None:

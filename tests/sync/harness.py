@@ -133,6 +133,16 @@ class SyncClient:
             await take(message)
 
         engine._take_results = recording  # type: ignore[method-assign]
+        # Answers the engine stores together with other frames (one transaction, one rebase).
+        take_answers = engine._take_answers
+
+        async def recording_answers(ws: Any, answers: list[Any], done: int) -> int:
+            for message in answers:
+                if isinstance(message, p.PushResult):
+                    self.results.extend((r.id, r.status) for r in message.results)
+            return await take_answers(ws, answers, done)
+
+        engine._take_answers = recording_answers  # type: ignore[method-assign]
         return engine
 
     # -- life cycle ---------------------------------------------------------------------

@@ -46,7 +46,15 @@ from acero_desktop.models import (
 )
 from acero_desktop.store import make_engine, session_factory, upgrade
 from acero_desktop.store.engine import sqlite_url
-from acero_desktop.sync.cache import CursorGap, LocalCache, ServerRow
+from acero_desktop.sync.cache import (
+    Acknowledgement,
+    CursorGap,
+    LocalCache,
+    Rejection,
+    ServerBatch,
+    ServerFrame,
+    ServerRow,
+)
 from acero_desktop.sync.tables import OutboxEntry, ShadowRow, SyncMeta
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -799,3 +807,205 @@ def test_renumber_forgets_answers_the_server_never_gave(
     cache.acknowledge(2, 10_001)
     cache.renumber_outbox(0)
     assert [(e.mutation_id, e.ack_seq) for e in cache.pending()] == [(1, None), (2, None)]
+
+
+# --- several server frames stored in one transaction with one rebase (issue 4) ------------------
+
+
+def _server_takes(
+    mini: MiniServer, cache: LocalCache, entries: list[OutboxEntry], *, answer_first: bool = False
+) -> list[ServerFrame]:
+    """The frames a server sends while it applies ``entries`` in order (with the cache's keys):
+    each mutation's ``changes`` batch and its push result (or its refusal)."""
+    client_id = cache.meta().client_id
+    frames: list[ServerFrame] = []
+    for entry in entries:
+        try:
+            start, end, rows = mini.run(
+                "agent", entry.name, entry.args, key=f"{client_id}:{entry.mutation_id}"
+            )
+        except AceroError as exc:
+            frames.append(Rejection(entry.mutation_id, exc.code, exc.message))
+            continue
+        batch = ServerBatch(start, end, rows)
+        ack = Acknowledgement(entry.mutation_id, end)
+        frames.extend([ack, batch] if answer_first else [batch, ack])
+    return frames
+
+
+def test_a_burst_of_frames_is_one_rebase(
+    tmp_path: Path, mini: MiniServer, cache: LocalCache
+) -> None:
+    """The server's answers to 40 of 60 pending changes, plus another user's change, arrive
+    together: one transaction replays the 20 still pending once (one by one, every frame would
+    replay them all), and the cache is the server's rows plus those 20, as frame by frame."""
+    tid = open_ticket(mini, cache)
+    for i in range(60):
+        if i % 3 == 2:
+            cache.mutate("ticket.update", {"id": tid, "priority": ("low", "high")[i % 2]})
+        else:
+            cache.mutate("comment.add", {"id": str(uuid7()), "ticket_id": tid, "body": f"c{i}"})
+    pending = cache.pending()
+    frames = _server_takes(mini, cache, pending[:25])
+    other = mini.run("agent2", "ticket.update", {"id": tid, "title": "Seen by two"})
+    frames.append(ServerBatch(*other))
+    frames += _server_takes(mini, cache, pending[25:40], answer_first=True)
+    assert len(frames) == 81
+    # The same frames one by one, on a copy, for comparison.
+    one_by_one = tmp_path / "one-by-one.db"
+    src, dst = sqlite3.connect(cache.engine.url.database or ""), sqlite3.connect(one_by_one)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    twin = LocalCache(make_engine(sqlite_url(one_by_one), foreign_keys=False))
+    rebases = replayed = 0
+    for frame in frames:
+        report = twin.apply_frames([frame])
+        rebases, replayed = rebases + report.rebases, replayed + report.replayed
+    # Batch then answer: two rebases each; answer then batch: one; everything pending replayed.
+    assert rebases == 2 * 25 + 1 + 15 and replayed > 20 * rebases
+
+    report = cache.apply_frames(frames)
+    assert (report.rebases, report.replayed) == (1, 20)
+    assert sorted(report.confirmed) == [e.mutation_id for e in pending[:40]]
+    assert [e.mutation_id for e in cache.pending()] == [e.mutation_id for e in pending[40:]]
+    assert cache.meta().cursor == mini.seq
+    ref = reference(tmp_path, mini, cache, mini.users["agent"])
+    try:
+        assert tables_of(cache.engine) == tables_of(ref.engine) == tables_of(twin.engine)
+    finally:
+        ref.close()
+        twin.close()
+    # The rest: the outbox drains and the cache is the server's rows.
+    report = cache.apply_frames(_server_takes(mini, cache, pending[40:]))
+    assert (report.rebases, report.replayed) == (1, 0)
+    assert cache.pending() == []
+    assert tables_of(cache.engine) == tables_of(mini.engine)
+
+
+def test_frames_stop_at_a_batch_not_starting_at_the_cursor(
+    mini: MiniServer, cache: LocalCache
+) -> None:
+    """The frames before it are stored; the gap is reported, not raised (the engine pulls
+    from the cursor again); a gap at the first batch is refused whole, as before."""
+    tid = _queue(cache, mini, 2)
+    first, second = _server_takes(mini, cache, cache.pending())[::2]
+    assert isinstance(first, ServerBatch) and isinstance(second, ServerBatch)
+    missed = ServerBatch(second.to_seq + 5, second.to_seq + 6, [])
+    report = cache.apply_frames([first, Acknowledgement(1, first.to_seq), missed, second])
+    assert report.cursor_gap is not None
+    assert cache.meta().cursor == first.to_seq
+    assert [e.mutation_id for e in cache.pending()] == [2]
+    with pytest.raises(CursorGap):
+        cache.apply_frames([missed])
+    assert ticket(cache, tid) is not None
+
+
+_FRAME_OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("local"),
+            st.sampled_from(["create", "title", "priority", "status", "comment", "task"]),
+            st.integers(0, 3),
+        ),
+        st.tuples(
+            st.just("remote"),
+            st.sampled_from(["create", "title", "priority", "status", "comment"]),
+            st.integers(0, 3),
+        ),
+        st.tuples(st.just("answer"), st.sampled_from(["ack", "ack first"]), st.integers(1, 3)),
+        st.tuples(st.just("deliver"), st.just(""), st.integers(1, 6)),
+    ),
+    min_size=1,
+    max_size=16,
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(ops=_FRAME_OPS)
+def test_frames_stored_together_equal_server_rows_plus_pending_replayed(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, str, int]]
+) -> None:
+    """Server frames (other users' batches, our mutations' batches and answers in either order,
+    refusals) wait in a queue; ``deliver`` stores the first few in one apply_frames call. After
+    each, the cache is the server's rows at its cursor plus the pending mutations replayed."""
+    tmp = tmp_path_factory.mktemp("frames")
+    mini = MiniServer(tmp / "mini.db")
+    cache = open_cache(tmp / "cache.db")
+    mirror = open_cache(tmp / "mirror.db")
+    try:
+        seed = mini.seed()
+        cache.apply_server_batch(*seed)
+        mirror.apply_server_batch(*seed)
+        cache.set_identity(user_id=mini.users["agent"])
+        tickets: list[str] = []
+        queued: list[ServerFrame] = []
+        taken = 0  # outbox entries the server has run
+        for step, (who, kind, pick) in enumerate([*ops, ("deliver", "", 10_000)]):
+            tag = str(step)
+            if who in ("local", "remote"):
+                made = _args(kind, tickets, pick, mini.category, tag)
+                if made is None:
+                    continue
+                try:
+                    if who == "local":
+                        cache.mutate(*made)
+                    else:
+                        queued.append(ServerBatch(*mini.run("agent2", *made)))
+                except AceroError:
+                    continue
+                if made[0] == "ticket.create":
+                    tickets.append(made[1]["id"])
+            elif who == "answer":
+                entries = [e for e in cache.pending() if e.mutation_id > taken][:pick]
+                queued += _server_takes(mini, cache, entries, answer_first=kind == "ack first")
+                taken = max([taken, *(e.mutation_id for e in entries)])
+            else:
+                now, queued = queued[:pick], queued[pick:]
+                if not now:
+                    continue
+                report = cache.apply_frames(now)
+                assert report.rebases <= 1 and report.cursor_gap is None
+                for frame in now:
+                    if isinstance(frame, ServerBatch):
+                        mirror.apply_server_batch(frame.from_seq, frame.to_seq, frame.rows)
+                ref = reference(tmp, mini, cache, mini.users["agent"], mirror)
+                try:
+                    assert tables_of(cache.engine) == tables_of(ref.engine), f"after step {step}"
+                finally:
+                    ref.close()
+    finally:
+        cache.close()
+        mirror.close()
+        mini.close()
+
+
+def test_a_refusal_among_frames_stored_together(
+    tmp_path: Path, mini: MiniServer, cache: LocalCache
+) -> None:
+    """#1 and #3 applied, #2 refused by the server, #4 still pending, all answered at once: one
+    rebase, #2 becomes a sync issue and its effect disappears, #4 stays on top."""
+    tid = open_ticket(mini, cache)
+    cache.mutate("comment.add", {"id": str(uuid7()), "ticket_id": tid, "body": "first"})
+    cache.mutate("ticket.update", {"id": tid, "title": "Refused title"})
+    cache.mutate("task.add", {"id": str(uuid7()), "ticket_id": tid, "title": "third"})
+    cache.mutate("ticket.update", {"id": tid, "priority": "urgent"})
+    one, two, three, _four = cache.pending()
+    frames = [
+        *_server_takes(mini, cache, [one]),
+        Rejection(two.mutation_id, "conflict", "The title was changed by someone else."),
+        *_server_takes(mini, cache, [three], answer_first=True),
+    ]
+    report = cache.apply_frames(frames)
+    assert (report.rebases, report.replayed) == (1, 1)
+    assert report.rejected == [two.mutation_id]
+    assert sorted(report.confirmed) == [one.mutation_id, three.mutation_id]
+    assert [i.mutation_id for i in cache.issues()] == [two.mutation_id]
+    shown = ticket(cache, tid)
+    assert shown is not None and shown.title == "Server ticket"
+    assert shown.priority.value == "urgent"
+    ref = reference(tmp_path, mini, cache, mini.users["agent"])
+    try:
+        assert tables_of(cache.engine) == tables_of(ref.engine)
+    finally:
+        ref.close()
