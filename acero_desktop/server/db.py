@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from acero_desktop.core.rowcodec import table_of
 from acero_desktop.store import make_engine, session_factory
 
 from . import notify
@@ -132,8 +133,9 @@ def allocate_seqs(session: Session, count: int) -> int:
     numbers than an earlier one: the log's order is commit order (never an autoincrement read
     by ``seq > cursor``, which skips a change that commits late).
     """
-    stmt = update(SyncHead).where(SyncHead.id == 1).values(seq=SyncHead.seq + count)
-    result = session.execute(stmt.returning(SyncHead.seq))
+    head = table_of(SyncHead)  # Core, not the ORM-enabled UPDATE: no session synchronising
+    stmt = update(head).where(head.c.id == 1).values(seq=head.c.seq + count)
+    result = session.execute(stmt.returning(head.c.seq))
     if count:
         notify.mark(session, "head")  # other processes hear of it at commit (PostgreSQL)
     return int(result.scalar_one())
