@@ -88,6 +88,12 @@ class Store:
         with self.sessions() as session:
             if self.is_sqlite:
                 session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            else:
+                # The same on PostgreSQL: writers of every process queue here, before they read
+                # what they decide on (max ticket number + 1, the rows a mutation checks), as
+                # they do at BEGIN IMMEDIATE on SQLite. Taking the lock only when numbering the
+                # log, at the end, let two processes hand out one ticket number twice.
+                session.execute(text("SELECT seq FROM sync_head WHERE id = 1 FOR UPDATE"))
             try:
                 yield session
                 session.commit()

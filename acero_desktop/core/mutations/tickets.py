@@ -87,9 +87,9 @@ def create_ticket(ctx: MutationContext, args: CreateTicket) -> None:
 def next_ticket_number(session: Session) -> int:
     """The next human number (ACR-n).
 
-    Server writes are serialised (SQLite has one writer), so max + 1 cannot hand out a number
-    twice. With several PostgreSQL writers, replace this body by an ``UPDATE counter SET
-    n = n + 1 RETURNING n`` on a counter row; nothing else needs to change.
+    Server writes are serialised (SQLite has one writer; on PostgreSQL every write transaction
+    first locks the change-log counter row, ``server.db.Store.write_session``), so max + 1
+    cannot hand out a number twice.
     """
     return int(session.scalar(select(func.coalesce(func.max(Ticket.number), 0))) or 0) + 1
 
