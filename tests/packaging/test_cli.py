@@ -1,5 +1,5 @@
 """The packaging commands from a source install: ``--selftest``, ``--reset-cache``, ``server``,
-and the resources a build ships (the build itself: tests/build)."""
+and the resources a build ships (the build itself: test_build.py)."""
 
 from __future__ import annotations
 
