@@ -370,12 +370,14 @@ class Hub:
 
     def _head_moved(self, head: int) -> None:
         """Read the log up to ``head`` soon; a burst of notices is caught up by one read."""
-        if head <= max(self.last_fanned, self._notified_head):
+        if head <= self.last_fanned:
             return
-        self._notified_head = head
+        # (Not skipped for a head already notified: unless a read is queued, the read for it
+        # may have failed, and only this notice or poll would start another.)
+        self._notified_head = max(self._notified_head, head)
         if not self._notified_read_queued:
             self._notified_read_queued = True
-            self._queue.put_nowait(_ReadLog(head, notified=True))
+            self._queue.put_nowait(_ReadLog(self._notified_head, notified=True))
 
     def _auth_changed(self, epoch: int) -> None:
         """Re-check every socket's token and scope (one check at a time, coalesced)."""

@@ -378,7 +378,11 @@ async def _push(state: ServerState, conn: Connection, message: p.Push) -> None:
     written = time.perf_counter()
     await state.hub.wait_fanned(head)
     conn.send(_push_result_text(outcome.results))
-    conn.live(head, [])
+    if state.hub.last_fanned >= head:
+        conn.live(head, [])
+    # else the fan-out gave up waiting: moving the cursor to ``head`` now would drop the
+    # batch it delivers later (not above the cursor) and hand out a cursor not yet recorded
+    # as served; the fan-out (or the next pong) moves it when it gets there.
     event(
         "push",
         user=conn.username,

@@ -334,8 +334,10 @@ class LocalCache:
         once on top instead of once per frame — the engine hands over every frame already
         waiting, so draining a big outbox costs a few replays of it, not one per answer.
 
-        Raises CursorGap when the first batch does not start at the cursor. A later batch that
-        does not stops there: the frames before it are stored and ``cursor_gap`` says why.
+        Raises CursorGap when the frames are batches only and the first does not start at the
+        cursor. Otherwise a batch that does not start at the cursor is not stored, nor any batch
+        after it, and ``cursor_gap`` says why; acknowledgements and refusals around it are
+        stored all the same (they do not depend on the cursor, and one by one they would be).
         """
         now = datetime.now(UTC)
         with self._write() as session:
@@ -345,12 +347,14 @@ class LocalCache:
             rows: list[ServerRow] = []
             for index, frame in enumerate(frames):
                 if isinstance(frame, ServerBatch):
+                    if report.cursor_gap is not None:
+                        continue  # batches after a gap wait for the pull from the cursor
                     if meta.cursor != frame.from_seq:
                         gap = f"cache is at {meta.cursor}, batch starts at {frame.from_seq}"
-                        if index == 0:
+                        if index == 0 and all(isinstance(f, ServerBatch) for f in frames):
                             raise CursorGap(gap)
                         report.cursor_gap = gap
-                        break
+                        continue
                     rows.extend(frame.rows)
                     if frame.final:
                         meta.cursor = frame.to_seq

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from acero_desktop.core.actor import Actor, load_actor
 from acero_desktop.core.ids import uuid7
-from acero_desktop.models import OPEN_STATUSES, Role, Ticket, User
+from acero_desktop.models import OPEN_STATUSES, Channel, Role, Ticket, User
 from acero_desktop.server.db import Store, head_seq
+from acero_desktop.server.notify import Notice
 from acero_desktop.server.push import Committed, PushOutcome, apply_push
 from acero_desktop.server.tables import ChangeLog, MutationResultRow
 from acero_desktop.server.writer import WriteQueue
@@ -186,3 +187,105 @@ async def test_a_failed_job_that_wrote_earlier_entries_does_not_lose_them(tmp_pa
         ).all()
         assert [tuple(row) for row in stored] == [(c1, head + 3), (c3, head + 6)]
     store.dispose()
+
+
+async def test_a_push_answer_moves_no_cursor_past_what_was_fanned_out() -> None:
+    """The fan-out is behind (``wait_fanned`` gave up): the answer must not move the client's
+    cursor past it, else the batch it delivers later is dropped as already sent (its ``to`` is
+    not above the cursor) and the client never sees those changes; the cursor would also leave
+    before the served mark recorded it."""
+    from types import SimpleNamespace
+
+    from acero_desktop.server import ws
+    from acero_desktop.server.hub import Connection, Hub
+    from acero_desktop.sync import protocol as p
+
+    class LaggingHub(Hub):
+        async def wait_fanned(self, seq: int, timeout: float = 10.0) -> None:
+            await super().wait_fanned(seq, timeout=0.01)  # no fan-out task runs: gives up
+
+    hub = LaggingHub(SimpleNamespace(is_sqlite=True))  # type: ignore[arg-type]
+    hub.last_fanned = 4
+
+    async def submit(job: Any) -> PushOutcome:
+        result = {"id": 1, "status": "applied", "seq": 5}
+        return PushOutcome([result], Committed(4, 5, []), 1)
+
+    state = SimpleNamespace(
+        config=SimpleNamespace(limits=SimpleNamespace(max_batch=100)),
+        writer=SimpleNamespace(submit=submit),
+        hub=hub,
+    )
+    conn = Connection(
+        viewer=SimpleNamespace(actor=None),  # type: ignore[arg-type]
+        user_id=str(uuid.uuid4()),
+        username="agent",
+        client_id="c1",
+        token_hash="t",
+        expires_at=NOW,
+        scope="s",
+        cursor=4,
+    )
+    push = p.Push(mutations=[Mutation(id=1, name="comment.add", args={}, ts=NOW)])
+    await ws._push(state, conn, push)  # type: ignore[arg-type]
+    while conn.items:  # the socket's writer task sends what is queued
+        await conn.next_item()
+    # The fan-out catches up and delivers (4, 5] with a row this client may see.
+    row = '{"seq":5,"table":"ticket","id":"x","op":"delete","row":null}'
+    conn.live(5, [row])
+    frame = await conn.next_item()
+    assert isinstance(frame, str) and frame, "the late batch was dropped"
+    assert p.parse_message(frame, types=p.SERVER_TYPES).rows[0].id == "x"
+
+
+@pytest.mark.allow_log_warnings
+async def test_a_failed_read_after_a_notice_is_read_again_at_the_next_poll(
+    tmp_path: Path,
+) -> None:
+    """Another process committed up to ``head`` and said so (NOTIFY); the read of the log that
+    notice queued fails once (the database blinked). The next poll sees the same head: it must
+    read again, not take the head as already queued, or those changes reach nobody until a
+    later commit moves the head further."""
+    from acero_desktop.server.hub import Hub
+    from acero_desktop.server.push import apply_single
+
+    store, actor, ticket = _world(tmp_path)
+    hub = Hub(store, poll_interval=3600, listen=False)
+    await hub.start()
+    try:
+        start = hub.last_fanned
+        with store.write_session() as s:  # a write of another process: no hub.submit
+            apply_single(
+                s,
+                actor=actor,
+                name="comment.add",
+                args={"id": str(uuid7()), "ticket_id": str(ticket), "body": "elsewhere"},
+                channel=Channel.REST,
+            )
+        with store.read_session() as s:
+            head = head_seq(s)
+        assert head > start
+        real_read = store.read
+        failed: list[bool] = []
+
+        async def flaky_read(fn: Any) -> Any:
+            if not failed:
+                failed.append(True)
+                raise OSError("database blinked")
+            return await real_read(fn)
+
+        store.read = flaky_read  # type: ignore[method-assign]
+        hub._on_notice(Notice("head", head, "another process"))
+        for _ in range(1000):  # the fan-out task takes the notice (and fails)
+            if failed and hub._queue.empty() and not hub._notified_read_queued:
+                break
+            await asyncio.sleep(0.01)
+        assert failed and hub.last_fanned == start
+        await hub.check_now()  # the poll
+        for _ in range(1000):
+            if hub.last_fanned >= head:
+                break
+            await asyncio.sleep(0.01)
+        assert hub.last_fanned == head
+    finally:
+        await hub.stop()

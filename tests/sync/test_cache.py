@@ -901,6 +901,31 @@ def test_frames_stop_at_a_batch_not_starting_at_the_cursor(
     assert ticket(cache, tid) is not None
 
 
+def test_answers_behind_a_cursor_gap_are_still_stored(mini: MiniServer, cache: LocalCache) -> None:
+    """Acknowledgements and refusals do not depend on the cursor: one by one, a batch refused
+    for a gap leaves the answers around it stored, so frames stored together must too (else a
+    refusal shows only after a reconnect, and an acknowledgement is asked for again)."""
+    _queue(cache, mini, 3)
+    one, two, three = cache.pending()
+    cursor = cache.meta().cursor
+    assert cursor is not None
+    missed = ServerBatch(cursor + 5, cursor + 6, [])
+    # A gap at the first frame, answers after it.
+    report = cache.apply_frames(
+        [missed, Rejection(one.mutation_id, "conflict", "No."), Acknowledgement(2, cursor + 9)]
+    )
+    assert report.cursor_gap is not None
+    assert report.rejected == [one.mutation_id]
+    assert [i.mutation_id for i in cache.issues()] == [one.mutation_id]
+    assert [(e.mutation_id, e.ack_seq) for e in cache.pending()] == [(2, cursor + 9), (3, None)]
+    # A gap in the middle, a refusal after it.
+    ok = ServerBatch(cursor, cursor + 1, [])
+    report = cache.apply_frames([ok, missed, Rejection(three.mutation_id, "conflict", "No.")])
+    assert report.cursor_gap is not None and report.rejected == [three.mutation_id]
+    assert cache.meta().cursor == cursor + 1
+    assert [e.mutation_id for e in cache.pending()] == [two.mutation_id]
+
+
 _FRAME_OPS = st.lists(
     st.one_of(
         st.tuples(
