@@ -184,7 +184,9 @@ class MainWindow(QMainWindow):
         pane.close_requested.connect(self.close_pane)
         pane.dismiss_issues.connect(self._dismiss_issues)
         if self.theme is not None:
-            self.theme.changed.connect(lambda _dark: pane.reload())
+            # A bound method of the pane, not a lambda: the connection ends with the pane (the
+            # theme lives as long as the app; the demo replaces its window).
+            self.theme.changed.connect(pane.reload)
         pane.set_issues(self.issues.model.rows())
         # The placeholder is hidden until a ticket is chosen: so is the pane that takes its
         # place, with its geometry (splitter sizes restored at start stay).
@@ -404,8 +406,10 @@ class MainWindow(QMainWindow):
 
     def open_ticket(self, ticket_id: str) -> None:
         """Show a ticket in the pane (selecting it when the table lists it) and focus the pane."""
-        if not self.table.select_id(ticket_id):
-            self.pane.show_ticket(ticket_id)
+        self.table.select_id(ticket_id)
+        # Also when it was the current row already (no change of row, no signal) while the
+        # pane showed a ticket opened from elsewhere; showing the same ticket again is a no-op.
+        self.pane.show_ticket(ticket_id)
         self.pane.show()
         self.pane.tabs.setFocus()
 
@@ -459,7 +463,7 @@ class MainWindow(QMainWindow):
     def _dismiss_issues(self, ids: list[int]) -> None:
         async def run() -> None:
             await self.issues.dismiss_ids(ids)
-            if self._pane is not None:
+            if self._pane is not None and alive(self._pane):
                 self._pane.set_issues(self.issues.model.rows())
 
         spawn(run(), name="dismiss issues")

@@ -22,7 +22,7 @@ from sqlalchemy import update
 from acero_desktop.sync.tables import SyncIssue
 
 from .session import ClientSession
-from .tasks import spawn
+from .tasks import alive, spawn
 from .timefmt import stamp
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -184,7 +184,8 @@ class SyncIssuesPanel(QWidget):
                 )
 
         await asyncio.to_thread(write)
-        self.reload()
+        if alive(self):  # the window may have gone while the write ran
+            self.reload()
 
     def _activated(self, index: QModelIndex) -> None:
         row = index.data(ISSUE_ROLE)

@@ -728,3 +728,31 @@ def test_description_conflict_offers_a_three_way_merge(
     assert entry.args["base_description"] == theirs
     assert "since Monday" in window.pane.conversation.document().toPlainText()
     qtbot.waitUntil(lambda: window.issues.model.rowCount() == 0, timeout=5000)
+
+
+def test_a_refused_edit_is_still_offered_when_the_text_went_back_to_its_base(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    """Someone changed the title while I edited it and later changed it back: my edit was
+    never applied, so Resolve must still offer it rather than drop it as "agreed"."""
+    window = make_window("agent")
+    original = "Printer on floor 3 jams"
+    ticket = _team_ticket(window, title=original)
+    _open(qtbot, window, ticket)
+    title = window.pane.fields.title
+    qtbot.mouseClick(title, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(title, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(title, "Printer on floor 3 jams with E13")
+    qtbot.keyClick(title, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(window.session.cache.pending()) == 1, timeout=5000)
+    _someone_else_changed(window, ticket, title=original)  # back to the text I started from
+    qtbot.waitUntil(window.pane.notice.resolve_button.isVisible, timeout=5000)
+    assert title.text() == original
+    qtbot.mouseClick(window.pane.notice.resolve_button, Qt.MouseButton.LeftButton)
+    dialog = window.pane.prompt
+    assert isinstance(dialog, ConflictDialog), "the refused edit was dismissed unseen"
+    qtbot.waitExposed(dialog)
+    assert dialog.mine.toPlainText() == "Printer on floor 3 jams with E13"
+    qtbot.mouseClick(dialog.use_mine, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: title.text() == "Printer on floor 3 jams with E13", timeout=5000)
+    qtbot.waitUntil(lambda: window.issues.model.rowCount() == 0, timeout=5000)

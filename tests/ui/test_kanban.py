@@ -610,3 +610,46 @@ def test_a_card_moved_on_one_client_shows_in_its_new_column_on_another(
     qtbot.waitUntil(lambda: not agent.cache.pending(), timeout=SYNC_MS)
     assert _titles(mine, TaskState.TODO) == ["Restore data", "Diagnose"]
     assert alive(theirs)
+
+
+def test_ctrl_up_on_my_tasks_moves_among_the_cards_of_the_same_ticket(
+    qtbot: QtBot, make_session: MakeSession, make_board: Callable[..., TaskBoard]
+) -> None:
+    """On "My tasks" a column is grouped by ticket; a card's order only exists among its ticket's
+    cards, so Ctrl+Up/Down step over the cards of other tickets instead of bouncing back."""
+    session = make_session("agent")
+    me = str(session.user_id)
+    first = _team_ticket(session)
+    actor = session.actor
+    assert actor is not None
+    second = _ticket(
+        session,
+        Ticket.team_id.in_(actor.team_ids),
+        Ticket.status.in_([s for s in TicketStatus if s.is_open]),
+        Ticket.id != first.id,
+        ~exists().where(TicketTask.ticket_id == Ticket.id),
+    )
+    (a, b) = sorted((first, second), key=lambda t: t.number or 0)
+    _add(qtbot, session, a, "A one", assignee_id=me)
+    _add(qtbot, session, a, "A two", assignee_id=me)
+    b_one = _add(qtbot, session, b, "B one", assignee_id=me)
+    board = make_board(session, mine=True)
+    mine = [t for t in _titles(board, TaskState.TODO) if t in ("A one", "A two", "B one")]
+    assert mine == ["A one", "A two", "B one"]
+    todo = board.views[TaskState.TODO]
+    todo.setFocus()
+    todo.select_row(board.models[TaskState.TODO].row_of(b_one))
+    pending = len(session.cache.pending())
+    qtbot.keyClick(todo, Qt.Key.Key_Up, CTRL)  # above "A two": no place among B's cards
+    _settle(qtbot)
+    assert len(session.cache.pending()) == pending  # no move was sent
+    assert _column_in_cache(session, b, TaskState.TODO) == ["B one"]
+    board.reload()
+    mine = [t for t in _titles(board, TaskState.TODO) if t in ("A one", "A two", "B one")]
+    assert mine == ["A one", "A two", "B one"]
+    a_two = next(c for c in board.cards(TaskState.TODO) if c.title == "A two")
+    todo.select_row(board.models[TaskState.TODO].row_of(a_two.id))
+    qtbot.keyClick(todo, Qt.Key.Key_Up, CTRL)  # above "A one", its ticket's neighbour
+    qtbot.waitUntil(
+        lambda: _column_in_cache(session, a, TaskState.TODO) == ["A two", "A one"], timeout=5000
+    )

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from acero_desktop.ui.mainwindow import MainWindow
 from acero_desktop.ui.search.throttle import Throttle
+from acero_desktop.ui.session import ClientSession
 from acero_desktop.ui.tickets.columns import Column
 from acero_desktop.ui.tickets.view import TicketTableView
 
@@ -256,3 +257,92 @@ def test_dark_theme_follows_the_choice(qapp: QApplication) -> None:
     assert not is_dark(qapp.palette())
     theme.set_choice(ThemeChoice.SYSTEM)  # offscreen reports no scheme: light
     assert not is_dark(qapp.palette())
+
+
+def test_opening_the_current_row_again_shows_it_after_another_ticket(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    """A ticket opened from elsewhere (My tasks, sync issues) replaces the pane's ticket even
+    when it is the table's current row (selecting it again changes no current index)."""
+    from sqlalchemy import select
+
+    from acero_desktop.core.visibility import visible_tickets_clause
+    from acero_desktop.models import Ticket
+
+    window = make_window("agent")
+    window.sidebar.select_key("view:team")
+    table = window.table
+    rect = table.visualRect(window.model.index(0, Column.TITLE))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    current = window.model.id_at(0)
+    assert current is not None and window.pane.ticket_id == current
+    actor = window.session.actor
+    assert actor is not None
+    with window.session.read() as s:
+        ids = s.scalars(select(Ticket.id).where(visible_tickets_clause(actor))).all()
+    elsewhere = next(t.hex for t in ids if window.model.row_of(t.hex) is None)
+    window.open_ticket(elsewhere)
+    assert window.pane.ticket_id == elsewhere
+    window.open_ticket(current)
+    assert window.pane.ticket_id == current
+
+
+def test_a_theme_change_after_a_window_went_away_is_harmless(
+    qtbot: QtBot, qapp: QApplication, make_session: Callable[[str], ClientSession]
+) -> None:
+    """The demo replaces its window on "Sign in as …"; the app-wide theme outlives it."""
+    from PySide6.QtCore import QEvent
+
+    from acero_desktop.ui.theme import ThemeChoice, ThemeManager
+
+    theme = ThemeManager(qapp)
+    window = MainWindow(make_session("agent"), theme=theme)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.pane is not None  # built (start-up builds it right after the first paint)
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    theme.set_choice(ThemeChoice.DARK)  # raised "already deleted" in the pane's slot
+    theme.set_choice(ThemeChoice.SYSTEM)
+
+
+def test_dismissing_a_sync_issue_as_the_window_goes_away_is_harmless(
+    qtbot: QtBot, make_session: Callable[[str], ClientSession]
+) -> None:
+    """The dismissal is written off the GUI thread; the window may be gone when it is done."""
+    from datetime import UTC, datetime
+
+    from PySide6.QtCore import QEvent
+    from sqlalchemy import insert
+
+    from acero_desktop.sync.tables import SyncIssue
+    from acero_desktop.ui.tasks import running
+
+    session = make_session("agent")
+    with session.cache.engine.begin() as conn:
+        conn.execute(
+            insert(SyncIssue).values(
+                mutation_id=1,
+                name="ticket.set_status",
+                args={},
+                code="invalid_transition",
+                message="Your change was not applied.",
+                created_at=datetime.now(UTC),
+            )
+        )
+    window = MainWindow(session)
+    window.show()
+    qtbot.waitExposed(window)
+    window.toggle_issues()
+    issues = window.issues
+    qtbot.waitUntil(issues.isVisible, timeout=3000)
+    rect = issues.list.visualRect(issues.model.index(0, 0))
+    qtbot.mouseClick(issues.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseClick(issues.dismiss, Qt.MouseButton.LeftButton)
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qtbot.waitUntil(
+        lambda: not any(t.get_name().startswith("dismiss") for t in running()), timeout=5000
+    )

@@ -49,8 +49,9 @@ def conflict_of(
     """The text conflict a sync issue is about, or None when it is no such conflict.
 
     ``current`` holds the ticket's title and description as the cache has them now. A field
-    counts when the refused edit carried it with a base that is no longer the current text
-    and differs from the current text (someone else's words would be overwritten).
+    counts when the refused edit carried it and its text differs from the current text: also
+    when the current text is the edit's base again (changed and changed back meanwhile), as
+    the refused edit was never applied and dropping it would lose the person's words.
     """
     if name != "ticket.update" or code != "conflict":
         return None
@@ -59,7 +60,7 @@ def conflict_of(
         if not isinstance(mine, str) or not isinstance(base, str):
             continue
         theirs = current.get(field)
-        if theirs is None or theirs in (base, mine):
+        if theirs is None or theirs == mine:
             continue
         kind: Field = "title" if field == "title" else "description"
         return TextConflict(issue_id, str(args.get("id")), kind, base, mine, theirs)

@@ -456,16 +456,18 @@ class TaskBoard(QWidget):
             self.move_card(task_id, state, self.models[state].rowCount())
 
     def move_within(self, task_id: uuid.UUID, step: int) -> None:
-        """Ctrl+Up/Down: one place up or down its column."""
+        """Ctrl+Up/Down: one place up or down its column, among the cards of its ticket (on
+        "My tasks" a column mixes tickets, and a position only orders one ticket's tasks)."""
         card = self.card_by_id(task_id)
         if card is None:
             return
         model = self.models[card.state]
-        at = model.row_of(task_id)
-        if step < 0 and at > 0:
-            self.move_card(task_id, card.state, at - 1)
-        elif step > 0 and at < model.rowCount() - 1:
-            self.move_card(task_id, card.state, at + 2)
+        rows = [i for i, c in enumerate(model.cards) if c.ticket_id == card.ticket_id]
+        k = rows.index(model.row_of(task_id))
+        if step < 0 and k > 0:
+            self.move_card(task_id, card.state, rows[k - 1])
+        elif step > 0 and k < len(rows) - 1:
+            self.move_card(task_id, card.state, rows[k + 1] + 1)
 
     def set_assignee(self, task_id: uuid.UUID, user_id: uuid.UUID | None) -> None:
         card = self.card_by_id(task_id)
