@@ -154,7 +154,7 @@ class SyncEngine:
             ping_timeout=self.opts.ping_timeout,
             open_timeout=self.opts.open_timeout,
             close_timeout=self.opts.close_timeout,
-            process_exception=_retryable,
+            process_exception=self._connect_failed,
             # Failed connects back off like dropped sessions (websockets' own default
             # starts with up to 5 s and grows to 90 s).
             reconnect_delays=lambda: _jittered(self.opts.retry_delays),
@@ -521,6 +521,17 @@ class SyncEngine:
             if self._ws is None:
                 phase = Phase.OFFLINE
         self._set_status(phase, pending=pending, last_synced_at=last_synced_at)
+
+    def _connect_failed(self, exc: Exception) -> Exception | None:
+        """A failed connect: say "offline" while websockets waits to try again.
+
+        websockets retries failed connects inside its iterator without returning to our loop,
+        so without this the status stayed "connecting" for a whole outage.
+        """
+        fatal = _retryable(exc)
+        if fatal is None and self._status.phase is Phase.CONNECTING:
+            self._set_status(Phase.OFFLINE)
+        return fatal
 
     async def _on_db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()

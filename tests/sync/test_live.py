@@ -111,6 +111,24 @@ async def test_offline_triage_end_to_end(
     assert agent.engine.status.last_synced_at is not None
 
 
+async def test_an_unreachable_server_reads_offline_between_attempts(
+    make_server: Callable[..., LiveServer], make_client: Callable[..., SyncClient]
+) -> None:
+    """During an outage the status bar says "Offline · n changes waiting", not "Connecting"
+    for as long as it lasts (websockets retries failed connects without returning to us)."""
+    server = make_server(name="outage")
+    client = make_client("agent", server.ws_url, server.login("agent"))
+    client.start()
+    await client.wait_idle()
+    server.stop()
+    seen = len(client.statuses)
+    await asyncio.sleep(2.0)  # several attempts (retry delays of at most 0.4 s)
+    phases = [s.phase for s in client.statuses[seen:]]
+    assert Phase.CONNECTING in phases, phases
+    tried = phases.index(Phase.CONNECTING)
+    assert Phase.OFFLINE in phases[tried + 1 :], phases
+
+
 async def test_quiet_client_keeps_its_connection(
     make_server: Callable[..., LiveServer], make_client: Callable[..., SyncClient]
 ) -> None:
