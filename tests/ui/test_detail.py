@@ -21,6 +21,7 @@ from acero_desktop.ui.detail.prompts import DescriptionEditor, FeedbackPrompt, S
 from acero_desktop.ui.mainwindow import MainWindow
 from acero_desktop.ui.tickets.columns import Column
 from acero_desktop.ui.tickets.query import TicketQuery
+from tests.ui.helpers import find_ticket
 
 MakeWindow = Callable[[str], MainWindow]
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -28,19 +29,7 @@ CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModi
 
 def _find(window: MainWindow, *where: object) -> Ticket:
     """A ticket of this user's (visible) tickets meeting ``where``, as a plain ORM snapshot."""
-    from acero_desktop.core.visibility import visible_tickets_clause
-
-    actor = window.session.actor
-    assert actor is not None
-    with window.session.read() as s:
-        ticket = s.scalars(
-            select(Ticket)
-            .where(visible_tickets_clause(actor), *where)  # type: ignore[arg-type]
-            .order_by(Ticket.number)
-            .limit(1)
-        ).first()
-    assert ticket is not None, "the seeded cache has no such ticket"
-    return ticket
+    return find_ticket(window.session, *where)
 
 
 def _arrange(window: MainWindow, ticket: Ticket, **values: object) -> Ticket:

@@ -17,7 +17,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import exists, insert, select
 
 from acero_desktop.core.fractional import key_between
-from acero_desktop.core.visibility import visible_tickets_clause
 from acero_desktop.models import TaskState, Ticket, TicketStatus, TicketTask
 from acero_desktop.ui.kanban.board import TaskBoard
 from acero_desktop.ui.kanban.data import Due, due_state
@@ -27,7 +26,7 @@ from acero_desktop.ui.session import ClientSession, Profile, new_id
 from acero_desktop.ui.tasks import alive, running
 from tests.support.live_server import LiveServer
 from tests.ui.conftest import FAST
-from tests.ui.helpers import run
+from tests.ui.helpers import find_ticket, run
 
 MakeSession = Callable[[str], ClientSession]
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -37,25 +36,11 @@ SYNC_MS = 30_000
 # -- givens ---------------------------------------------------------------------------------
 
 
-def _ticket(session: ClientSession, *where: object) -> Ticket:
-    actor = session.actor
-    assert actor is not None
-    with session.read() as s:
-        ticket = s.scalars(
-            select(Ticket)
-            .where(visible_tickets_clause(actor), *where)  # type: ignore[arg-type]
-            .order_by(Ticket.number)
-            .limit(1)
-        ).first()
-    assert ticket is not None, "the seeded cache has no such ticket"
-    return ticket
-
-
 def _team_ticket(session: ClientSession) -> Ticket:
     """An open ticket of the user's team without tasks yet."""
     actor = session.actor
     assert actor is not None
-    return _ticket(
+    return find_ticket(
         session,
         Ticket.team_id.in_(actor.team_ids),
         Ticket.status.in_([s for s in TicketStatus if s.is_open]),
@@ -405,7 +390,7 @@ def test_a_requester_sees_the_board_read_only_with_the_reason(
     qtbot: QtBot, make_session: MakeSession, make_board: Callable[..., TaskBoard]
 ) -> None:
     session = make_session("requester")
-    ticket = _ticket(
+    ticket = find_ticket(
         session,
         Ticket.requester_id == session.user_id,
         Ticket.status.in_([TicketStatus.IN_PROGRESS, TicketStatus.ASSIGNED, TicketStatus.NEW]),
@@ -506,7 +491,7 @@ def test_my_tasks_lists_my_tasks_across_tickets_and_opens_a_ticket(
     first = _team_ticket(session)
     actor = session.actor
     assert actor is not None
-    second = _ticket(
+    second = find_ticket(
         session,
         Ticket.team_id.in_(actor.team_ids),
         Ticket.status.in_([s for s in TicketStatus if s.is_open]),
@@ -622,7 +607,7 @@ def test_ctrl_up_on_my_tasks_moves_among_the_cards_of_the_same_ticket(
     first = _team_ticket(session)
     actor = session.actor
     assert actor is not None
-    second = _ticket(
+    second = find_ticket(
         session,
         Ticket.team_id.in_(actor.team_ids),
         Ticket.status.in_([s for s in TicketStatus if s.is_open]),
