@@ -30,6 +30,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out" / "pyinstaller"
+sys.path.insert(0, str(REPO))
+
+from tests.support.bundle import pyinstaller_command  # noqa: E402
+
 PAINT = re.compile(r"painted ([0-9.]+) s after process start")
 TOTAL = re.compile(r"self-test passed in ([0-9.]+) s")
 
@@ -37,19 +41,7 @@ TOTAL = re.compile(r"self-test passed in ([0-9.]+) s")
 def build() -> float:
     began = time.monotonic()
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(OUT / "dist"),
-            "--workpath",
-            str(OUT / "build"),
-            str(REPO / "build.spec"),
-        ],
+        pyinstaller_command(OUT),
         cwd=REPO,
         check=True,
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support.bundle import pyinstaller_command
 
 pytestmark = [pytest.mark.build, pytest.mark.timeout(1200)]
 
@@ -39,19 +40,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     work = tmp_path_factory.mktemp("pyinstaller")
     began = time.monotonic()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(work / "dist"),
-            "--workpath",
-            str(work / "build"),
-            str(REPO / "build.spec"),
-        ],
+        pyinstaller_command(work),
         cwd=REPO,
         capture_output=True,
         text=True,
